@@ -1,0 +1,64 @@
+# «Alembic на практике»: две команды для учащегося — make lab и make test.
+# Всё ставится в .venv/ строго из requirements.lock; ничего системного не нужно.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help lab test test-fast lint notebooks bench lock db-stop clean
+
+help:
+	@echo "make lab        — открыть курс в JupyterLab (русский интерфейс)"
+	@echo "make test       — все тесты, включая выполнение каждого ноутбука"
+	@echo "make notebooks  — пересобрать notebooks/ из lessons_src/"
+	@echo "make bench      — замеры скорости (цифры для README)"
+	@echo "make lint       — ruff"
+	@echo "make db-stop    — остановить встроенный PostgreSQL курса"
+	@echo "make clean      — удалить песочницы work/ (и данные PostgreSQL курса)"
+
+# The venv is rebuilt whenever the lock or the package metadata changes.
+$(STAMP): requirements.lock pyproject.toml jupyter/overrides.json jupyter/ipython_kernel_config.py
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Нужен Python 3.11 или новее")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python tools/install_jupyter_config.py
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
+
+# ruff runs inside the suite (tests/test_repository.py), so `pytest` alone checks everything.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Everything but the notebook runs: a quick loop while editing the toolkit.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not notebooks"
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check lessonkit app alembic tests tools bench
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/build_notebooks.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+# Re-resolve the pins (needs network). uv lives in a throwaway venv, not in the course one.
+lock:
+	$(PYTHON) -m venv work/.lock-tools
+	work/.lock-tools/bin/python -m pip install --quiet "uv==0.13.8"
+	work/.lock-tools/bin/uv pip compile pyproject.toml --extra dev --universal \
+		--python-version 3.11 -o requirements.lock
+
+db-stop: $(STAMP)
+	$(BIN)/python -m lessonkit.pgctl stop
+
+clean:
+	-test -x $(BIN)/python && $(BIN)/python -m lessonkit.pgctl stop
+	rm -rf work

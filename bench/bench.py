@@ -1,0 +1,209 @@
+"""Benchmark of the course tooling; prints a Markdown table for the README.
+
+    make bench          # or: .venv/bin/python bench/bench.py [--runs N] [--skip-notebooks]
+
+Measures, on this machine, in one run:
+1. per-command latency of %alembic (in-process, schema diff included) against `alembic` in a
+   subprocess (what `!alembic` does), on a 10-revision chain, SQLite and PostgreSQL;
+2. PostgreSQL start: cold (initdb + start), warm (data on disk, server stopped), attach
+   (server already running);
+3. time to execute every notebook in a fresh kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lessonkit.paths import WORK_DIR  # noqa: E402
+
+ALEMBIC = str(Path(sys.executable).with_name("alembic"))
+CHAIN = 10
+STEP = '''"""table {n}"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "{rev}"
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "t{n}",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False, unique=True),
+        sa.Column("created_at", sa.DateTime, server_default=sa.func.now()),
+    )
+    op.create_index("ix_t{n}_created_at", "t{n}", ["created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_t{n}_created_at", "t{n}")
+    op.drop_table("t{n}")
+'''
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def build_chain(lesson) -> None:
+    versions = lesson.sandbox / "alembic" / "versions"
+    for n in range(1, CHAIN + 1):
+        rev, down = f"{n:03d}_t{n}", (f"{n - 1:03d}_t{n - 1}" if n > 1 else None)
+        (versions / f"{rev}.py").write_text(STEP.format(n=n, rev=rev, down=down))
+
+
+def time_magic(shell, line: str, runs: int, before: str | None) -> float:
+    from IPython.utils.capture import capture_output
+
+    samples = []
+    for _ in range(runs):
+        if before:
+            with capture_output():
+                shell.run_line_magic("alembic", before)
+        with capture_output():
+            started = time.perf_counter()
+            shell.run_line_magic("alembic", line)
+            samples.append(time.perf_counter() - started)
+    return median_ms(samples)
+
+
+def time_subprocess(cwd: Path, line: str, runs: int, before: str | None) -> float:
+    samples = []
+    for _ in range(runs):
+        if before:
+            subprocess.run([ALEMBIC, *before.split()], cwd=cwd, capture_output=True, check=True)
+        started = time.perf_counter()
+        subprocess.run([ALEMBIC, *line.split()], cwd=cwd, capture_output=True, check=True)
+        samples.append(time.perf_counter() - started)
+    return median_ms(samples)
+
+
+# (command, the command that restores the starting point before each timed run)
+COMMANDS = [
+    ("upgrade head", "downgrade base"),
+    ("downgrade base", "upgrade head"),
+    ("current", None),
+    ("history", None),
+]
+
+
+def bench_commands(runs: int) -> list[str]:
+    from IPython.testing.globalipapp import start_ipython
+
+    import lessonkit
+    from lessonkit.sandbox import start_lesson
+
+    shell = start_ipython()
+    shell.display_formatter.active_types = ["text/plain", "text/html"]
+    lessonkit.load_ipython_extension(shell)
+    rows = []
+    for db in ("sqlite", "postgres"):
+        from IPython.utils.capture import capture_output
+
+        with capture_output():
+            lesson = start_lesson("97_bench", db=db)
+        build_chain(lesson)
+        for line, before in COMMANDS:
+            magic = time_magic(shell, line, runs, before)
+            sub = time_subprocess(lesson.sandbox, line, max(3, runs // 3), before)
+            rows.append(
+                f"| {lesson.backend.title} | `{line}` | {magic:.0f} мс | {sub:.0f} мс "
+                f"| {sub / magic:.1f}× |"
+            )
+        lesson.close()
+    os.chdir(ROOT)  # start_lesson moved into the sandbox that is removed next
+    shutil.rmtree(WORK_DIR / "97_bench", ignore_errors=True)
+    return rows
+
+
+PG_PROBE = """
+import sys, time
+from pathlib import Path
+from lessonkit.postgres import start_embedded
+started = time.perf_counter()
+start_embedded(Path(sys.argv[1]), keep_running=True)
+print(time.perf_counter() - started)
+"""
+
+
+def bench_postgres(runs: int) -> list[str]:
+    from lessonkit.postgres import stop_embedded
+
+    pgdata = WORK_DIR / "97_bench_pg"
+
+    def start() -> float:
+        out = subprocess.run(
+            [sys.executable, "-c", PG_PROBE, str(pgdata)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        return float(out.stdout.strip().splitlines()[-1])
+
+    cold, warm, attach = [], [], []
+    for _ in range(max(1, runs // 3)):
+        shutil.rmtree(pgdata, ignore_errors=True)
+        cold.append(start())
+        stop_embedded(pgdata)
+        warm.append(start())
+        attach.append(start())
+        stop_embedded(pgdata)
+    shutil.rmtree(pgdata, ignore_errors=True)
+    return [
+        f"| холодный (initdb + запуск) | {median_ms(cold):.0f} мс |",
+        f"| тёплый (данные есть, сервер остановлен) | {median_ms(warm):.0f} мс |",
+        f"| подключение к уже запущенному | {median_ms(attach):.0f} мс |",
+    ]
+
+
+def bench_notebooks() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from tests.notebook_runner import NOTEBOOKS, execute
+
+    rows, total = [], 0.0
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        started = time.perf_counter()
+        execute(path)
+        elapsed = time.perf_counter() - started
+        total += elapsed
+        rows.append(f"| {path.stem} | {elapsed:.1f} с |")
+    rows.append(f"| **весь курс** | **{total:.1f} с** |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="timed runs per figure (median)")
+    parser.add_argument("--skip-notebooks", action="store_true")
+    args = parser.parse_args()
+
+    print(
+        f"Python {sys.version.split()[0]}, медиана из {args.runs} замеров (подпроцесс — из "
+        f"{max(3, args.runs // 3)}); цепочка из {CHAIN} ревизий, в каждой таблица и индекс.\n"
+    )
+    print("| база | команда | `%alembic` (с диффом) | `!alembic` (подпроцесс) | во сколько раз |")
+    print("|---|---|---|---|---|")
+    print("\n".join(bench_commands(args.runs)))
+    print("\n| запуск PostgreSQL | время |\n|---|---|")
+    print("\n".join(bench_postgres(args.runs)))
+    if not args.skip_notebooks:
+        print("\n| ноутбук | выполнение в новом ядре |\n|---|---|")
+        print("\n".join(bench_notebooks()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""lessonkit — the toolkit the lessons of «Alembic на практике» import.
+
+from lessonkit import start_lesson, show_tree, show_file, show_revision, check
+"""
+
+from __future__ import annotations
+
+from lessonkit import checks as check
+from lessonkit.display import show_file, show_revision, show_tree
+from lessonkit.errors import CourseError
+from lessonkit.project import set_ini_option
+from lessonkit.sandbox import Lesson, start_lesson
+from lessonkit.session import active_lesson
+
+__all__ = [
+    "CourseError",
+    "Lesson",
+    "active_lesson",
+    "check",
+    "load_ipython_extension",
+    "set_ini_option",
+    "show_file",
+    "show_revision",
+    "show_tree",
+    "start_lesson",
+]
+
+
+def load_ipython_extension(shell) -> None:
+    """%load_ext lessonkit — also done by the course's IPython config and by start_lesson."""
+    from lessonkit.magic import AlembicMagics
+
+    if "alembic" not in shell.magics_manager.magics["line"]:
+        shell.register_magics(AlembicMagics)
+
+
+def _register_in_running_shell() -> None:
+    """Importing lessonkit in a notebook makes %alembic available right away."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        load_ipython_extension(shell)
+
+
+_register_in_running_shell()

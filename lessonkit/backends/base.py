@@ -1,0 +1,63 @@
+"""What every lesson database offers, whichever engine is behind it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from functools import cached_property
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+class Backend(ABC):
+    name: str  # the value of start_lesson(db=...) and of COURSE_DB
+    title: str  # how lessons call it
+
+    def __init__(self, lesson: str, sandbox: Path):
+        self.lesson = lesson
+        self.sandbox = sandbox
+
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """SQLAlchemy URL of the lesson database, usable from any working directory."""
+
+    @property
+    @abstractmethod
+    def ini_url(self) -> str:
+        """The same database as it is written into the sandbox's alembic.ini."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Make the lesson database empty. Called after the sandbox folder was recreated."""
+
+    @abstractmethod
+    def destroy(self) -> None:
+        """Remove the lesson database altogether (used for throw-away probes)."""
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, in words a learner understands."""
+        return self.url
+
+    @cached_property
+    def engine(self) -> sa.Engine:
+        # NullPool: no connection stays open between cells, so nothing blocks a reset,
+        # a DROP DATABASE or another process (a terminal `alembic`) using the same file.
+        return sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+            del self.__dict__["engine"]
+
+    def server_version(self) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql(self.version_query).scalar())
+
+    version_query = "SELECT version()"
+
+
+def ini_escape(value: str) -> str:
+    """alembic.ini is read by configparser: a literal % must be doubled."""
+    return value.replace("%", "%%")

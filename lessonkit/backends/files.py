@@ -1,0 +1,53 @@
+"""Databases that are a file in the sandbox: SQLite (the default) and DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lessonkit.duckdb_alembic  # noqa: F401 — lets in-process Alembic talk to DuckDB
+from lessonkit.backends.base import Backend
+
+
+class FileBackend(Backend):
+    filename: str
+    scheme: str
+
+    @property
+    def path(self) -> Path:
+        return self.sandbox / self.filename
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}:///{self.path}"
+
+    @property
+    def ini_url(self) -> str:
+        # %(here)s is the folder of alembic.ini: the URL works from any working directory.
+        return f"{self.scheme}:///%(here)s/{self.filename}"
+
+    @property
+    def location(self) -> str:
+        return f"файл {self.filename} в песочнице"
+
+    def reset(self) -> None:
+        self.dispose()
+        for path in self.sandbox.glob(self.filename + "*"):  # the file and its -journal / .wal
+            path.unlink()
+
+    destroy = reset
+
+
+class SQLiteBackend(FileBackend):
+    name = "sqlite"
+    title = "SQLite"
+    scheme = "sqlite"
+    filename = "lesson.db"
+    version_query = "SELECT 'SQLite ' || sqlite_version()"
+
+
+class DuckDBBackend(FileBackend):
+    name = "duckdb"
+    title = "DuckDB"
+    scheme = "duckdb"
+    filename = "lesson.duckdb"
+    version_query = "SELECT 'DuckDB ' || version()"

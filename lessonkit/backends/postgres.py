@@ -1,0 +1,92 @@
+"""PostgreSQL: one database per lesson on the course server.
+
+A reset drops and recreates the lesson database, but only one this course created: every
+database it creates carries the comment ``MARK``; any other is left alone, loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from lessonkit import postgres
+from lessonkit.backends.base import Backend, ini_escape
+from lessonkit.errors import DatabaseUnavailable, UnsafeReset
+
+MARK = "alembic-course: lesson sandbox, safe to drop"
+
+
+class PostgresBackend(Backend):
+    name = "postgres"
+    title = "PostgreSQL"
+
+    @cached_property
+    def database(self) -> str:
+        return "lesson_" + re.sub(r"[^a-z0-9_]", "_", self.lesson.lower())
+
+    @cached_property
+    def _admin_url(self) -> sa.URL:
+        return postgres.admin_url()
+
+    @property
+    def url(self) -> str:
+        return postgres.render_url(self._admin_url.set(database=self.database))
+
+    @property
+    def ini_url(self) -> str:
+        return ini_escape(self.url)
+
+    @property
+    def location(self) -> str:
+        source = "DATABASE_URL" if os.environ.get(postgres.ENV_URL) else "встроенный сервер"
+        return f"база {self.database} ({source})"
+
+    def reset(self) -> None:
+        self.dispose()
+        recreate_database(self._admin_url, self.database)
+
+    def destroy(self) -> None:
+        self.dispose()
+        recreate_database(self._admin_url, self.database, create=False)
+
+
+def recreate_database(admin: sa.URL, name: str, create: bool = True) -> None:
+    """DROP (only if this course created it) and CREATE (unless create=False) ``name``."""
+    engine = sa.create_engine(admin, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    quoted = engine.dialect.identifier_preparer.quote(name)
+    try:
+        with engine.connect() as conn:
+            comment = conn.execute(
+                sa.text(
+                    "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
+                    "FROM pg_database WHERE datname = :name"
+                ),
+                {"name": name},
+            ).first()
+            if comment is not None:
+                if comment[0] != MARK:
+                    raise UnsafeReset(
+                        f"база данных {name} уже есть на сервере, и создал её не курс.",
+                        hint="курс не удаляет чужие базы: переименуйте её или укажите в "
+                        "DATABASE_URL другой сервер.",
+                    )
+                conn.exec_driver_sql(f"DROP DATABASE {quoted} WITH (FORCE)")
+            if create:
+                conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+                conn.exec_driver_sql(f"COMMENT ON DATABASE {quoted} IS '{MARK}'")
+    except sa.exc.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"не удалось подключиться к PostgreSQL: {str(exc.orig).strip()}",
+            hint="проверьте DATABASE_URL (или уберите переменную, чтобы курс запустил свой "
+            "сервер); пользователю нужно право CREATEDB.",
+        ) from None
+    except sa.exc.ProgrammingError as exc:
+        raise DatabaseUnavailable(
+            f"PostgreSQL отказал: {str(exc.orig).strip()}",
+            hint="пользователю из DATABASE_URL нужно право CREATEDB.",
+        ) from None
+    finally:
+        engine.dispose()

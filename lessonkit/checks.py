@@ -1,0 +1,123 @@
+"""Checks for the exercises: a Russian verdict, and a precise hint when not done yet.
+
+A check never raises: "Run All" goes on. Each returns a Verdict: the last expression of the
+check cell displays it (✅ or ❌ with a hint), and ``bool(verdict)`` serves scripts and tests.
+Several conditions: ``check.all_of(check.table_exists("posts"), check.database_at("003"))``.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from lessonkit.session import active_lesson
+
+
+class Verdict:
+    def __init__(self, ok: bool, message: str, hint: str = ""):
+        self.ok, self.message, self.hint = ok, message, hint
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def text(self) -> str:
+        if self.ok:
+            return f"✅ Верно: {self.message}"
+        return f"❌ Пока не выполнено: {self.message}" + (
+            f"\n   Подсказка: {self.hint}" if self.hint else ""
+        )
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(self.text())
+
+    def _repr_html_(self) -> str:
+        colour, bg = ("#116329", "#dafbe1") if self.ok else ("#7d4e00", "#fff8c5")
+        body = html.escape(self.text()).replace("\n", "<br>")
+        return f"<div style='color:{colour};background:{bg};padding:6px 10px'>{body}</div>"
+
+
+class Verdicts(Verdict):
+    """Several checks shown together; passed only when all of them pass."""
+
+    def __init__(self, verdicts: tuple[Verdict, ...]):
+        super().__init__(all(verdicts), "")
+        self.verdicts = verdicts
+
+    def text(self) -> str:
+        return "\n".join(v.text() for v in self.verdicts)
+
+    def _repr_html_(self) -> str:
+        return "".join(v._repr_html_() for v in self.verdicts)
+
+
+def all_of(*verdicts: Verdict) -> Verdict:
+    return Verdicts(verdicts)
+
+
+def _report(ok: bool, success: str, failure: str, hint: str = "") -> Verdict:
+    return Verdict(ok, success if ok else failure, "" if ok else hint)
+
+
+def table_exists(table: str) -> Verdict:
+    tables = active_lesson().snapshot().tables()
+    return _report(
+        table in tables,
+        f"таблица {table} есть в базе.",
+        f"таблицы {table} в базе нет (есть: {', '.join(tables) or 'ничего'}).",
+        "создайте её и проверьте ещё раз.",
+    )
+
+
+def column_exists(table: str, column: str) -> Verdict:
+    columns = active_lesson().snapshot().columns(table)
+    return _report(
+        column in columns,
+        f"в таблице {table} есть колонка {column}.",
+        f"в таблице {table} нет колонки {column} (колонки: {', '.join(columns) or 'таблицы нет'}).",
+        "добавьте колонку миграцией и примените её: %alembic upgrade head",
+    )
+
+
+def database_at(revision: str) -> Verdict:
+    version = active_lesson().snapshot().version or ()
+    now = ", ".join(version) or "пусто (base)"
+    return _report(
+        revision in version,
+        f"база находится на ревизии {revision}.",
+        f"база на ревизии: {now}, а ожидается {revision}.",
+        "%alembic current покажет, где база; %alembic upgrade/downgrade переведут её.",
+    )
+
+
+def revision_exists(revision: str) -> Verdict:
+    from lessonkit.display import revision_path
+    from lessonkit.errors import CourseError
+
+    try:
+        path = revision_path(revision)
+    except CourseError:
+        return _report(
+            False,
+            "",
+            f"ревизии {revision} нет в alembic/versions.",
+            "создайте её: %alembic revision ... --rev-id " + revision,
+        )
+    return _report(True, f"ревизия {revision} — файл {path.name}.", "")
+
+
+def file_contains(path: str, text: str) -> Verdict:
+    full = active_lesson().sandbox / path
+    content = full.read_text() if full.is_file() else ""
+    return _report(
+        text in content,
+        f"в {path} есть «{text}».",
+        f"в {path} нет «{text}»" + ("" if full.is_file() else " (файла нет)") + ".",
+        f"откройте {path} и допишите.",
+    )
+
+
+def path_exists(path: str) -> Verdict:
+    exists = (active_lesson().sandbox / Path(path)).exists()
+    return _report(
+        exists, f"{path} на месте.", f"{path} в песочнице нет.", "show_tree() покажет, что есть."
+    )

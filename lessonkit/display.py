@@ -1,0 +1,128 @@
+"""Show the learner files of the sandbox: the tree, a file, a revision script (highlighted)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from IPython.display import display
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_for_filename
+from pygments.util import ClassNotFound
+
+from lessonkit.errors import CourseError
+from lessonkit.paths import shorten_paths
+from lessonkit.session import active_lesson
+
+HIDDEN = {"__pycache__", ".ipynb_checkpoints"}
+
+
+class FileView:
+    """A file with its path as a title: highlighted HTML in JupyterLab, plain text elsewhere."""
+
+    def __init__(self, title: str, text: str, filename: str):
+        self.title, self.text, self.filename = title, text, filename
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(f"── {self.title} ──\n{self.text.rstrip()}")
+
+    def _repr_html_(self) -> str:
+        try:
+            lexer = get_lexer_for_filename(self.filename)
+        except ClassNotFound:
+            lexer = TextLexer()
+        code = highlight(self.text, lexer, HtmlFormatter(noclasses=True, nobackground=True))
+        return (
+            f"<div style='border:1px solid #d0d7de;border-radius:6px;margin:4px 0'>"
+            f"<div style='background:#f6f8fa;padding:3px 8px;font-family:monospace'>"
+            f"📄 {html.escape(self.title)}</div><div style='padding:0 8px'>{code}</div></div>"
+        )
+
+
+def show_file(path: str | Path, settings_only: bool = False) -> None:
+    """Display a file of the sandbox (a path relative to it, or absolute).
+
+    settings_only: skip comment and blank lines — alembic.ini is 150 lines, 30 of them settings.
+    """
+    lesson = active_lesson()
+    full = Path(path) if Path(path).is_absolute() else lesson.sandbox / path
+    if not full.is_file():
+        raise CourseError(f"файла {path} нет в песочнице.", hint="посмотрите список: show_tree()")
+    text = full.read_text()
+    title = shorten_paths(str(full))
+    if settings_only:
+        text = "\n".join(
+            line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+        )
+        title += " (только настройки, без комментариев)"
+    display(FileView(title, text, full.name))
+
+
+def revision_path(revision: str | None = None) -> Path:
+    """The script of ``revision`` (any unique prefix), or the newest one when None."""
+    lesson = active_lesson()
+    versions = lesson.sandbox / "alembic" / "versions"
+    if revision is None:
+        scripts = sorted(versions.glob("*.py"), key=lambda p: p.stat().st_mtime_ns)
+        if not scripts:
+            raise CourseError(
+                "в alembic/versions ещё нет ни одной ревизии.",
+                hint='создайте её: %alembic revision -m "описание"',
+            )
+        return scripts[-1]
+    try:
+        script = ScriptDirectory.from_config(Config(str(lesson.sandbox / "alembic.ini")))
+        found = script.get_revision(revision)
+    except CommandError as exc:
+        raise CourseError(
+            f"ревизия «{revision}» не найдена: {exc}", hint="список ревизий: %alembic history"
+        ) from None
+    if found is None:
+        raise CourseError(f"ревизия «{revision}» не найдена.", hint="%alembic history")
+    return Path(found.path)
+
+
+def show_revision(revision: str | None = None) -> None:
+    """Display a revision script; without an argument, the newest file in versions/."""
+    show_file(revision_path(revision))
+
+
+def tree_lines(folder: Path) -> list[str]:
+    lines = [shorten_paths(str(folder)) + "/"]
+
+    def walk(path: Path, prefix: str) -> None:
+        children = sorted(
+            (p for p in path.iterdir() if p.name not in HIDDEN), key=lambda p: (p.is_file(), p.name)
+        )
+        for i, child in enumerate(children):
+            last = i == len(children) - 1
+            suffix = "/" if child.is_dir() else ""
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{child.name}{suffix}")
+            if child.is_dir():
+                walk(child, prefix + ("    " if last else "│   "))
+
+    walk(folder, "")
+    return lines
+
+
+class TreeView:
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text("\n".join(self.lines))
+
+
+def show_tree(path: str | Path | None = None) -> None:
+    """Display the sandbox (or a folder in it) as a tree, like the `tree` command."""
+    lesson = active_lesson()
+    folder = lesson.sandbox if path is None else lesson.sandbox / path
+    if not folder.is_dir():
+        raise CourseError(
+            f"папки {path} нет в песочнице.", hint="show_tree() покажет всю песочницу"
+        )
+    display(TreeView(tree_lines(folder)))

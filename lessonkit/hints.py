@@ -1,0 +1,118 @@
+"""Russian hints for the errors a learner meets: what happened and what to type next."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import shlex
+
+from lessonkit.alembic_cli import CommandResult, _command_line
+
+
+def _commands() -> list[str]:
+    parser = _command_line().parser
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(subparsers.choices)
+
+
+def _unknown_command(match: re.Match) -> str:
+    wrong = match.group(1)
+    close = difflib.get_close_matches(wrong, _commands(), n=1)
+    guess = f" Возможно, вы имели в виду `%alembic {close[0]}`." if close else ""
+    return f"у Alembic нет команды «{wrong}».{guess} Все команды: `%alembic --help`."
+
+
+# (pattern in Alembic's output, hint). The first match wins.
+HINTS: list[tuple[str, object]] = [
+    (r"invalid choice: '([^']+)'", _unknown_command),
+    (
+        r"the following arguments are required: (.+)",
+        lambda m: (
+            f"не хватает аргумента {m.group(1).strip()}. Пример: `%alembic upgrade head`; "
+            "справка по команде: `%alembic <команда> --help`."
+        ),
+    ),
+    (
+        r"unrecognized arguments: (.+)",
+        lambda m: (
+            f"Alembic не знает параметр {m.group(1).strip()}. "
+            "Параметры команды: `%alembic <команда> --help`."
+        ),
+    ),
+    (
+        r"Can't locate revision identified by '([^']+)'",
+        lambda m: (
+            f"ревизии «{m.group(1)}» нет ни в папке versions, ни в alembic_version. "
+            "Существующие ревизии: `%alembic history`; где база сейчас: `%alembic current`."
+        ),
+    ),
+    (
+        r"Relative revision (\S+) didn't produce (\d+) migrations",
+        lambda m: (
+            f"шаг {m.group(1)} выходит за пределы цепочки (за base или за head). "
+            "Посмотрите, где вы: `%alembic current` и `%alembic history`."
+        ),
+    ),
+    (
+        r"Multiple head revisions are present",
+        "в истории несколько голов (heads). Посмотрите их: `%alembic heads`; объедините: "
+        '`%alembic merge -m "merge" heads` — или примените все: `%alembic upgrade heads`.',
+    ),
+    (
+        r"Target database is not up to date",
+        "база отстаёт от последней ревизии: сначала `%alembic upgrade head`, потом новая ревизия.",
+    ),
+    (
+        r"Directory (\S+) already exists and is not empty",
+        lambda m: (
+            f"папка {m.group(1)} уже есть: проект уже инициализирован. Выберите другое имя "
+            "папки или начните урок заново первой ячейкой."
+        ),
+    ),
+    (
+        r"No 'script_location' key found|No config file '([^']*)' found",
+        "в песочнице нет настроенного проекта Alembic (alembic.ini). Выполните первую ячейку "
+        "урока или `%alembic init alembic`.",
+    ),
+    (
+        r"Can't load plugin: sqlalchemy\.dialects:driver",
+        "в alembic.ini остался адрес-заглушка driver://user:pass@localhost/dbname. "
+        "Пропишите sqlalchemy.url вашей базы.",
+    ),
+    (
+        r"New upgrade operations detected",
+        "модели и миграции расходятся: создайте ревизию "
+        '`%alembic revision --autogenerate -m "..."`.',
+    ),
+    (
+        r'near "ALTER": syntax error|No support for ALTER of constraints in SQLite',
+        "SQLite не умеет так менять таблицу через ALTER: используйте "
+        "`with op.batch_alter_table(...)` (урок 07).",
+    ),
+    (
+        r"pg_collation|REGCLASS",
+        "duckdb-engine не умеет читать схему DuckDB (отражение сломано с SQLAlchemy 2.x), поэтому "
+        "автогенерация на DuckDB недоступна. Этот шаг — на SQLite или PostgreSQL.",
+    ),
+]
+
+GENERIC = (
+    "прочитайте сообщение Alembic выше. База изменилась ровно так, как показывает "
+    "схема «до → после» (или не изменилась, если её нет)."
+)
+
+
+def hint_for(result: CommandResult) -> str:
+    text = result.output + (str(result.error) if result.error else "")
+    for pattern, hint in HINTS:
+        match = re.search(pattern, text)
+        if match:
+            return hint(match) if callable(hint) else hint  # type: ignore[operator]
+    return GENERIC
+
+
+def failure_summary(result: CommandResult) -> str:
+    """The command and its exit status; Alembic's own message is printed just above."""
+    command = shlex.join(["alembic", *result.argv])
+    return f"`{command}` (код выхода {result.exit_code})"

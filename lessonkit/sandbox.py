@@ -1,0 +1,156 @@
+"""start_lesson(): the first code cell of every lesson.
+
+It wipes and recreates work/<lesson>/, empties the lesson database, builds the starting state
+and connects %sql. Running it again resets everything, so "Restart & Run All" and lessons in
+any order always start from the same place. Nothing outside work/ is written.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lessonkit import session
+from lessonkit.alembic_cli import CommandResult
+from lessonkit.backends import Backend, make_backend
+from lessonkit.errors import CourseError, UnsafeReset
+from lessonkit.paths import WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
+from lessonkit.project import init_project
+from lessonkit.schema import Schema, read_schema
+from lessonkit.sql_magic import connect_sql, disconnect_sql
+
+STARTS = {
+    "empty": "пустая папка",
+    "project": "проект после `alembic init` + models.py",
+}
+LESSON_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
+
+
+@dataclass
+class Lesson:
+    name: str
+    sandbox: Path
+    backend: Backend
+    history: list[CommandResult] = field(default_factory=list)  # every %alembic run
+
+    @property
+    def url(self) -> str:
+        return self.backend.url
+
+    @property
+    def last(self) -> CommandResult | None:
+        return self.history[-1] if self.history else None
+
+    def snapshot(self) -> Schema:
+        return read_schema(self.backend.engine)
+
+    def query(self, sql: str, **params) -> list[tuple]:
+        """Rows of a query on the lesson database (works on every backend, DuckDB included)."""
+        import sqlalchemy as sa
+
+        with self.backend.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+
+    def close(self) -> None:
+        disconnect_sql()
+        self.backend.dispose()
+
+
+def start_lesson(name: str, db: str = "sqlite", start: str = "project") -> Lesson:
+    """Reset the sandbox and database of lesson ``name`` and make it the active lesson.
+
+    db: "sqlite" (default), "postgres" or "duckdb"; the COURSE_DB variable overrides it.
+    start: "project" (alembic init already done, models.py ready) or "empty".
+    """
+    if not LESSON_NAME.match(name):
+        raise CourseError(
+            f"странное имя урока «{name}».",
+            hint='имя как у ноутбука, без .ipynb: start_lesson("02_revisions")',
+        )
+    if start not in STARTS:
+        raise CourseError(
+            f"неизвестное начальное состояние «{start}».", hint='start="project" или start="empty".'
+        )
+    _register_magic()
+    _put_venv_on_path()
+    previous = session._active
+    if previous is not None:
+        previous.close()
+    session.set_active(None)  # a failed reset must not leave the old lesson half-alive
+
+    sandbox = sandbox_dir(name)
+    backend = make_backend(db, name, sandbox)
+    _recreate_folder(sandbox)
+    backend.reset()
+    if start == "project":
+        init_project(sandbox, backend.ini_url)
+    sql_line = connect_sql(backend)
+    os.chdir(sandbox)  # relative paths in cells (%%writefile models.py, !ls) land in the sandbox
+
+    lesson = Lesson(name, sandbox, backend)
+    session.set_active(lesson)
+    _show_welcome(lesson, start, sql_line)
+    return lesson
+
+
+def _recreate_folder(sandbox: Path) -> None:
+    if not is_inside_work(sandbox):  # the one guard between a reset and the learner's files
+        raise UnsafeReset(f"папка {sandbox} — вне work/, её курс не трогает.")
+    if Path.cwd().resolve().is_relative_to(sandbox.resolve()):
+        os.chdir(WORK_DIR)  # cannot delete the folder we stand in on every OS
+    if sandbox.exists():
+        shutil.rmtree(sandbox)
+    sandbox.mkdir(parents=True)
+
+
+def _put_venv_on_path() -> None:
+    """`!alembic` in a cell must find this environment's alembic, even when JupyterLab was
+    started as .venv/bin/jupyter without activating the venv."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _register_magic() -> None:
+    from lessonkit import load_ipython_extension
+    from lessonkit.sql_magic import _shell
+
+    shell = _shell()
+    if shell is not None:
+        load_ipython_extension(shell)
+
+
+class _Welcome:
+    def __init__(self, rows: list[tuple[str, str]], title: str):
+        self.rows, self.title = rows, title
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text("\n".join([self.title, *(f"  {k}: {v}" for k, v in self.rows)]))
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><td style='text-align:left;padding-right:1em'><b>{html.escape(k)}"
+            f"</b></td><td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self.rows
+        )
+        return (
+            f"<div style='border-left:4px solid #2da44e;padding:4px 10px'>"
+            f"<b>{html.escape(self.title)}</b><table>{cells}</table></div>"
+        )
+
+
+def _show_welcome(lesson: Lesson, start: str, sql_line: str) -> None:
+    from IPython.display import display
+
+    rows = [
+        ("Песочница", shorten_paths(str(lesson.sandbox)) + "/ (текущая папка ноутбука)"),
+        ("Начало", STARTS[start]),
+        ("База", f"{lesson.backend.title} — {lesson.backend.location}"),
+        ("Команды", "%alembic <как в терминале>; " + sql_line),
+    ]
+    display(_Welcome(rows, f"✅ Урок {lesson.name} готов"))

@@ -1,0 +1,143 @@
+"""%alembic runs the real CLI in-process: same output, same exit code as `alembic` in a shell."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lessonkit.alembic_cli import run_alembic
+from lessonkit.paths import WORK_DIR, shorten_paths
+from lessonkit.project import init_project
+
+ALEMBIC = str(Path(sys.executable).with_name("alembic"))
+
+# A sequence a learner types; each step runs in two identical sandboxes.
+SESSION = [
+    ["--version"],
+    ["history"],
+    ["current"],
+    ["revision", "-m", "create users", "--rev-id", "001_users"],
+    ["revision", "-m", "add bio", "--rev-id", "002_bio"],
+    ["upgrade", "head", "--sql"],
+    ["upgrade", "+1"],
+    ["current"],
+    ["upgrade", "head"],
+    ["history", "--verbose"],
+    ["history", "-r", "base:current"],
+    ["heads"],
+    ["show", "001_users"],
+    ["downgrade", "-1"],
+    ["downgrade", "base"],
+    ["upgrade", "-1"],  # relative step below base: FAILED
+    ["downgrade", "abc123def456"],  # unknown revision: FAILED
+    ["upgrad", "head"],  # mistyped command: argparse usage error
+    ["upgrade"],  # missing argument
+    ["init", "alembic"],  # already initialised: FAILED
+    ["check"],
+    ["list_templates"],
+]
+
+
+@pytest.fixture
+def twin_sandboxes():
+    """Two identical Alembic projects on SQLite, for the magic and for the CLI."""
+    folders = []
+    for name in ("a", "b"):
+        folder = WORK_DIR / "92_cli" / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        init_project(folder, "sqlite:///%(here)s/lesson.db")
+        folders.append(folder)
+    yield folders
+    shutil.rmtree(WORK_DIR / "92_cli", ignore_errors=True)
+
+
+def run_cli(argv, cwd):
+    done = subprocess.run(
+        [ALEMBIC, *argv],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,  # as in a kernel: no terminal, so Alembic does not wrap lines
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return shorten_paths(done.stdout), done.returncode
+
+
+def normalise(text: str) -> str:
+    """The two sandboxes differ only by name; creation dates differ by the clock."""
+    lines = [line for line in text.replace("/b/", "/a/").splitlines() if "Create Date" not in line]
+    return "\n".join(lines)
+
+
+def test_magic_prints_what_the_terminal_prints(twin_sandboxes):
+    magic_dir, cli_dir = twin_sandboxes
+    for argv in SESSION:
+        result = run_alembic(argv, magic_dir)
+        cli_output, cli_code = run_cli(argv, cli_dir)
+        assert result.exit_code == cli_code, argv
+        if argv == ["list_templates"]:  # the order is the file system's; compare the set
+            assert sorted(result.output.splitlines()) == sorted(cli_output.splitlines())
+            continue
+        assert normalise(result.output) == normalise(cli_output), argv
+
+
+def test_failures_keep_alembic_wording(twin_sandboxes):
+    folder, _ = twin_sandboxes
+    result = run_alembic(["downgrade", "abc123def456"], folder)
+    assert result.exit_code == 255
+    assert "FAILED: Can't locate revision identified by 'abc123def456'" in result.output
+    result = run_alembic(["upgrad", "head"], folder)
+    assert result.exit_code == 2 and "invalid choice: 'upgrad'" in result.output
+
+
+def test_logging_and_sys_path_are_restored(twin_sandboxes):
+    folder, _ = twin_sandboxes
+    root = logging.getLogger()
+    handlers, level, path = list(root.handlers), root.level, list(sys.path)
+    run_alembic(["upgrade", "head"], folder)
+    assert root.handlers == handlers and root.level == level
+    assert sys.path == path
+    assert not logging.getLogger("lessonkit").disabled
+
+
+def test_edited_models_are_seen_by_the_next_autogenerate(twin_sandboxes):
+    folder, _ = twin_sandboxes
+    models = folder / "models.py"
+    models.write_text(
+        models.read_text()
+        + "\n\nfrom sqlalchemy import Column, Integer\n\n\nclass User(Base):\n"
+        + '    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n'
+    )
+    first = run_alembic(["revision", "--autogenerate", "-m", "users", "--rev-id", "a1"], folder)
+    assert "Detected added table 'users'" in first.output
+    assert run_alembic(["upgrade", "head"], folder).ok
+    models.write_text(models.read_text() + "    age = Column(Integer)\n")
+    second = run_alembic(["revision", "--autogenerate", "-m", "age", "--rev-id", "a2"], folder)
+    assert "Detected added column 'users.age'" in second.output
+    assert not list(folder.rglob("__pycache__")), "in-process runs write no bytecode"
+
+
+def test_unexpected_exception_is_reported_not_raised(twin_sandboxes):
+    folder, _ = twin_sandboxes
+    assert run_alembic(["revision", "-m", "bad", "--rev-id", "b1"], folder).ok
+    script = next((folder / "alembic" / "versions").glob("b1_*.py"))
+    script.write_text(
+        script.read_text().replace('"""Upgrade schema."""', '"""Upgrade schema."""\n    1 / 0')
+    )
+    result = run_alembic(["upgrade", "head"], folder)
+    assert result.exit_code == 1
+    assert "ZeroDivisionError" in result.output
+    assert "Traceback" in result.traceback
+
+
+def test_output_paths_are_relative_to_the_repository(twin_sandboxes):
+    folder, _ = twin_sandboxes
+    result = run_alembic(["revision", "-m", "x", "--rev-id", "c1"], folder)
+    assert "Generating work/92_cli/a/alembic/versions/c1_x.py" in result.output
+    assert str(WORK_DIR) not in result.output

@@ -1,0 +1,93 @@
+"""Every notebook learners open runs top to bottom in a fresh kernel, twice in a row, and its
+exercise check passes with the collapsed solution. The git tree is untouched afterwards."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from lessonkit.paths import REPO_ROOT
+from tests.conftest import git_status
+from tests.notebook_runner import NOTEBOOKS, errors_of, execute, tagged, text_of
+
+pytestmark = pytest.mark.notebooks
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+# Lessons that work on PostgreSQL by design; the others are also run there once, as a check
+# that COURSE_DB really moves a lesson to another backend.
+BACKENDS = ["sqlite", "postgres"]
+
+
+def assert_ran_as_designed(notebook, solved: bool) -> None:
+    for cell in tagged(notebook, "raises-exception"):
+        assert errors_of(cell), f"tagged raises-exception but did not fail:\n{cell.source}"
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
+            assert not errors_of(cell), cell.source
+    checks = "\n".join(text_of(cell) for cell in tagged(notebook, "check"))
+    assert checks, "the exercise has a check cell with a verdict"
+    if solved:
+        assert "✅" in checks and "❌" not in checks, checks
+    else:
+        assert "❌" in checks, "an unsolved exercise must not pass its check"
+
+
+@pytest.fixture(scope="module")
+def clean_tree():
+    before = git_status()
+    yield
+    assert git_status() == before, "running the notebooks changed files tracked by git"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_runs_twice_in_a_row(path, clean_tree):
+    for _ in range(2):
+        assert_ran_as_designed(execute(path), solved=False)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_solution_passes_the_check(path, clean_tree):
+    assert_ran_as_designed(execute(path, solved=True), solved=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_runs_on_postgres(path, clean_tree):
+    notebook = execute(path, backend="postgres")
+    assert_ran_as_designed(notebook, solved=False)
+    assert "PostgreSQL" in text_of(
+        notebook.cells[next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")]
+    )
+
+
+def test_every_lesson_source_has_a_notebook_in_sync():
+    done = subprocess.run(
+        [sys.executable, "tools/build_notebooks.py", "--check"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in LESSONS:
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+            assert cell.id.startswith(f"l{path.stem[:2]}-")
+
+
+def test_magic_in_a_fresh_kernel_before_the_first_cell():
+    """Kernel restarted, a middle cell run first: a Russian message, not a NameError."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("%alembic current")])
+    notebook.cells[0].metadata["tags"] = ["raises-exception"]
+    NotebookClient(
+        notebook, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+    (error,) = errors_of(notebook.cells[0])
+    assert error.ename == "LessonNotStarted"
+    assert "первую ячейку" in error.evalue

@@ -1,0 +1,137 @@
+"""start_lesson, the three backends, and the guards around destructive resets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from lessonkit import postgres
+from lessonkit.backends import choose_backend_name
+from lessonkit.backends.postgres import MARK, recreate_database
+from lessonkit.errors import CourseError, DatabaseUnavailable, UnsafeReset
+from lessonkit.paths import REPO_ROOT, WORK_DIR, is_inside_work
+from lessonkit.project import set_ini_option
+from lessonkit.sandbox import _recreate_folder
+from tests.conftest import BACKENDS
+
+
+@pytest.mark.parametrize("db", BACKENDS)
+def test_start_lesson_builds_the_project_on_each_backend(make_lesson, db):
+    lesson = make_lesson(f"93_start_{db}", db=db)
+    assert (lesson.sandbox / "alembic" / "env.py").is_file()
+    assert (lesson.sandbox / "models.py").is_file()
+    assert os.getcwd() == str(lesson.sandbox)
+    ini = (lesson.sandbox / "alembic.ini").read_text()
+    assert f"sqlalchemy.url = {lesson.backend.ini_url}" in ini
+    assert lesson.snapshot().tables() == []
+    assert lesson.query("SELECT 1") == [(1,)]
+
+
+def test_course_db_variable_overrides_the_lesson_choice(monkeypatch):
+    monkeypatch.setenv("COURSE_DB", "postgresql")
+    assert choose_backend_name("sqlite") == "postgres"
+    monkeypatch.setenv("COURSE_DB", "oracle")
+    with pytest.raises(CourseError, match="неизвестная база"):
+        choose_backend_name("sqlite")
+
+
+def test_reset_never_leaves_work():
+    assert is_inside_work(WORK_DIR / "00_intro")
+    assert not is_inside_work(WORK_DIR)
+    assert not is_inside_work(REPO_ROOT / "notebooks")
+    assert not is_inside_work(WORK_DIR / ".." / "notebooks")
+    with pytest.raises(UnsafeReset):
+        _recreate_folder(REPO_ROOT / "notebooks")
+    assert (REPO_ROOT / "notebooks").is_dir()
+
+
+def test_bad_lesson_name(make_lesson):
+    with pytest.raises(CourseError, match="имя урока"):
+        make_lesson("../../etc")
+
+
+def test_set_ini_option_keeps_the_rest_of_the_file(tmp_path):
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\n# comment\nscript_location = x\n\n[loggers]\nkeys = root\n")
+    old = set_ini_option(ini, "script_location", "%(here)s/alembic")
+    assert old == "x"
+    set_ini_option(ini, "sqlalchemy.url", "sqlite://")
+    assert ini.read_text() == (
+        "[alembic]\nsqlalchemy.url = sqlite://\n# comment\nscript_location = %(here)s/alembic"
+        "\n\n[loggers]\nkeys = root\n"
+    )
+
+
+@pytest.mark.postgres
+def test_reset_refuses_a_database_the_course_did_not_create(pg_admin_url):
+    engine = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS someone_elses WITH (FORCE)")
+        conn.exec_driver_sql("CREATE DATABASE someone_elses")
+    try:
+        with pytest.raises(UnsafeReset, match="создал её не курс"):
+            recreate_database(pg_admin_url, "someone_elses")
+        with engine.connect() as conn:  # still there
+            assert conn.exec_driver_sql(
+                "SELECT 1 FROM pg_database WHERE datname = 'someone_elses'"
+            ).scalar()
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("DROP DATABASE someone_elses")
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_course_databases_are_marked_and_recreated(pg_admin_url):
+    recreate_database(pg_admin_url, "lesson_93_marked")
+    engine = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        comment = conn.exec_driver_sql(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = 'lesson_93_marked'"
+        ).scalar()
+    assert comment == MARK
+    recreate_database(pg_admin_url, "lesson_93_marked", create=False)
+    with engine.connect() as conn:
+        assert not conn.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = 'lesson_93_marked'"
+        ).scalar()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_warm_server_attach_is_fast(pg_admin_url):
+    postgres._servers.clear()  # forget the handle: attach to the running server again
+    started = time.perf_counter()
+    postgres.admin_url()
+    assert time.perf_counter() - started < 0.5
+
+
+def test_a_server_that_cannot_start_gets_a_clear_message():
+    pgdata = WORK_DIR / "94_broken_pg"
+    shutil.rmtree(pgdata, ignore_errors=True)
+    pgdata.mkdir(parents=True)
+    (pgdata / "PG_VERSION").write_text("7\n")  # looks initialised, is not: pg_ctl fails
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            postgres.start_embedded(pgdata)
+        assert "не запустился" in raised.value.message
+        assert "DATABASE_URL" in raised.value.hint and "sqlite" in raised.value.hint
+    finally:
+        shutil.rmtree(pgdata, ignore_errors=True)
+
+
+def test_database_url_that_does_not_answer(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@/nowhere?host=/nonexistent")
+    with pytest.raises(DatabaseUnavailable) as raised:
+        recreate_database(postgres.admin_url(), "lesson_95_x")
+    assert "DATABASE_URL" in raised.value.hint
+
+
+def test_database_url_is_normalised_to_psycopg3():
+    url = postgres.normalize_url("postgresql://u:p@h:5432/db")
+    assert url.drivername == "postgresql+psycopg"
