@@ -126,3 +126,24 @@ def show_tree(path: str | Path | None = None) -> None:
             f"папки {path} нет в песочнице.", hint="show_tree() покажет всю песочницу"
         )
     display(TreeView(tree_lines(folder)))
+
+
+class KeyValueView:
+    """A titled list of «name: value» lines (the welcome box of start_lesson)."""
+
+    def __init__(self, title: str, rows: list[tuple[str, str]]):
+        self.title, self.rows = title, rows
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text("\n".join([self.title, *(f"  {k}: {v}" for k, v in self.rows)]))
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><td style='text-align:left;padding-right:1em'><b>{html.escape(k)}</b></td>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self.rows
+        )
+        return (
+            "<div style='border-left:4px solid #2da44e;padding:4px 10px'>"
+            f"<b>{html.escape(self.title)}</b><table>{cells}</table></div>"
+        )

@@ -91,6 +91,11 @@ HINTS: list[tuple[str, object]] = [
         "`with op.batch_alter_table(...)` (урок 07).",
     ),
     (
+        r"connection to server on socket .* failed|connection refused|Connection refused",
+        "сервер PostgreSQL не отвечает (его остановили?). Выполните первую ячейку урока — она "
+        "запустит встроенный сервер; для своего сервера проверьте DATABASE_URL.",
+    ),
+    (
         r"pg_collation|REGCLASS",
         "duckdb-engine не умеет читать схему DuckDB (отражение сломано с SQLAlchemy 2.x), поэтому "
         "автогенерация на DuckDB недоступна. Этот шаг — на SQLite или PostgreSQL.",

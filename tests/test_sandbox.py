@@ -135,3 +135,21 @@ def test_database_url_that_does_not_answer(monkeypatch):
 def test_database_url_is_normalised_to_psycopg3():
     url = postgres.normalize_url("postgresql://u:p@h:5432/db")
     assert url.drivername == "postgresql+psycopg"
+
+
+@pytest.mark.postgres
+def test_lesson_survives_a_stopped_embedded_server(make_lesson, shell, monkeypatch):
+    """`make db-stop` while a kernel is open: %alembic says what to do; the first cell
+    of the lesson starts the server again."""
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("the embedded server is not in use")
+    from lessonkit.errors import AlembicCommandFailed
+
+    make_lesson("93_restart", db="postgres")
+    postgres.stop_embedded()
+    result = shell.run_cell("%alembic upgrade head")
+    error = result.error_in_exec
+    assert isinstance(error, AlembicCommandFailed)
+    assert "первую ячейку" in error.hint
+    lesson = make_lesson("93_restart", db="postgres")  # the first cell again
+    assert lesson.query("SELECT 1") == [(1,)]
