@@ -28,8 +28,11 @@ $(STAMP): requirements.lock pyproject.toml jupyter/overrides.json jupyter/ipytho
 	$(BIN)/python tools/install_jupyter_config.py
 	touch $(STAMP)
 
+# Root (a container, a CI box) needs --allow-root; nobody else gets it.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ALLOW_ROOT)
 
 # ruff runs inside the suite (tests/test_repository.py), so `pytest` alone checks everything.
 test: $(STAMP)

@@ -11,6 +11,7 @@ from lessonkit.errors import CourseError
 from lessonkit.project import set_ini_option
 from lessonkit.sandbox import Lesson, start_lesson
 from lessonkit.session import active_lesson
+from lessonkit.shell import register_magics
 
 __all__ = [
     "CourseError",
@@ -34,15 +35,5 @@ def load_ipython_extension(shell) -> None:
         shell.register_magics(AlembicMagics)
 
 
-def _register_in_running_shell() -> None:
-    """Importing lessonkit in a notebook makes %alembic available right away."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None:
-        load_ipython_extension(shell)
-
-
-_register_in_running_shell()
+# Importing lessonkit in a notebook makes %alembic available right away.
+register_magics()

@@ -1,21 +1,27 @@
 """The course PostgreSQL server from a terminal.
 
-python -m lessonkit.pgctl start   # start it (if needed), keep it running, print its URL
-python -m lessonkit.pgctl url     # the same: print the URL of the server
-python -m lessonkit.pgctl stop    # stop the embedded server (make db-stop)
+    python -m lessonkit.pgctl start            # start (if needed), keep running, print the URL
+    python -m lessonkit.pgctl start reference  # ...and make sure the database «reference» exists
+    python -m lessonkit.pgctl stop             # stop the embedded server (make db-stop)
 """
 
 from __future__ import annotations
 
 import sys
 
+from lessonkit.backends.postgres import ensure_database
+from lessonkit.errors import CourseError
 from lessonkit.postgres import admin_url, render_url, stop_embedded
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "url"
-    if command in ("start", "url"):
-        print(render_url(admin_url(keep_running=True)))
+    command, names = (argv[0], argv[1:]) if argv else ("start", [])
+    if command == "start":
+        url = admin_url(keep_running=True)
+        for name in names:
+            ensure_database(url, name)
+            url = url.set(database=name)
+        print(render_url(url))
         return 0
     if command == "stop":
         stopped = stop_embedded()
@@ -26,4 +32,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except CourseError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
 from IPython.display import display
 
 from lessonkit import session
@@ -24,6 +25,7 @@ from lessonkit.errors import CourseError, UnsafeReset
 from lessonkit.paths import WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
 from lessonkit.project import init_project
 from lessonkit.schema import Schema, read_schema
+from lessonkit.shell import register_magics
 from lessonkit.sql_magic import connect_sql, disconnect_sql
 
 STARTS = {
@@ -53,8 +55,6 @@ class Lesson:
 
     def query(self, sql: str, **params) -> list[tuple]:
         """Rows of a query on the lesson database (works on every backend, DuckDB included)."""
-        import sqlalchemy as sa
-
         with self.backend.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(sa.text(sql), params)]
 
@@ -78,9 +78,9 @@ def start_lesson(name: str, db: str = "sqlite", start: str = "project") -> Lesso
         raise CourseError(
             f"неизвестное начальное состояние «{start}».", hint='start="project" или start="empty".'
         )
-    _register_magic()
+    register_magics()
     _put_venv_on_path()
-    previous = session._active
+    previous = session.current_lesson()
     if previous is not None:
         previous.close()
     session.set_active(None)  # a failed reset must not leave the old lesson half-alive
@@ -116,15 +116,6 @@ def _put_venv_on_path() -> None:
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-
-
-def _register_magic() -> None:
-    from lessonkit import load_ipython_extension
-    from lessonkit.sql_magic import _shell
-
-    shell = _shell()
-    if shell is not None:
-        load_ipython_extension(shell)
 
 
 def _show_welcome(lesson: Lesson, start: str, sql_line: str) -> None:

@@ -21,6 +21,10 @@ def active_lesson() -> Lesson:
     return _active
 
 
+def current_lesson() -> Lesson | None:
+    return _active
+
+
 def set_active(lesson: Lesson | None) -> None:
     global _active
     _active = lesson

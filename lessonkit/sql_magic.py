@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lessonkit.backends import Backend
+from lessonkit.shell import get_shell
 
 # ipython-sql 0.5 cannot drive duckdb-engine: it passes the notebook's variables as statement
 # parameters (DuckDB refuses them) and commits before fetching (the rows are lost).
@@ -10,14 +11,6 @@ UNSUPPORTED = {
     "duckdb": "ipython-sql 0.5 несовместим с duckdb-engine; "
     'для запросов используйте lesson.query("SELECT ...")'
 }
-
-
-def _shell():
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    return get_ipython()
 
 
 def disconnect_sql() -> None:
@@ -38,7 +31,7 @@ def disconnect_sql() -> None:
 
 def connect_sql(backend: Backend) -> str:
     """Point %sql at the lesson database; returns a line for the lesson's welcome box."""
-    shell = _shell()
+    shell = get_shell()
     if shell is None:
         return "%sql: нет IPython"
     if backend.name in UNSUPPORTED:

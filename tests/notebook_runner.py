@@ -17,22 +17,24 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 SOLUTION_CODE = re.compile(r"```python\n(.*?)```", re.S)
 
 
+def _set_env(key: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = value
+
+
 @contextmanager
 def environment(**values: str | None):
+    """Environment variables for the kernels started inside the block (None: unset)."""
     saved = {key: os.environ.get(key) for key in values}
     try:
         for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+            _set_env(key, value)
         yield
     finally:
         for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+            _set_env(key, value)
 
 
 def tagged(notebook, tag: str) -> list:

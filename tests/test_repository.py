@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from importlib import metadata
 from pathlib import Path
 
@@ -48,8 +52,43 @@ def test_environment_yml_and_makefile_use_the_lock():
     assert "-r requirements.lock" in (REPO_ROOT / "Makefile").read_text()
 
 
-def test_jupyterlab_is_set_to_russian():
-    overrides = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    settings = json.loads(overrides.read_text())
-    assert settings["@jupyterlab/translation-extension:plugin"]["locale"] == "ru_RU"
-    import jupyterlab_language_pack_ru_RU  # noqa: F401 — the pack itself is installed
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_jupyterlab_starts_in_russian():
+    """What `make lab` starts: a JupyterLab whose default locale is ru_RU, pack installed."""
+    port, token = _free_port(), "course-test"
+    command = [
+        str(Path(sys.executable).with_name("jupyter")),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={REPO_ROOT}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/lab/api"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"{base}/settings/@jupyterlab/translation-extension:plugin?token={token}"
+                ) as answer:
+                    settings = json.load(answer)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "JupyterLab did not start in 60 s"
+                time.sleep(0.5)
+        assert settings["schema"]["properties"]["locale"]["default"] == "ru_RU"
+        with urllib.request.urlopen(f"{base}/translations/ru_RU?token={token}") as answer:
+            assert json.load(answer)["data"], "the ru_RU language pack answers"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -53,6 +53,20 @@ class PostgresBackend(Backend):
         recreate_database(self._admin_url, self.database, create=False)
 
 
+def ensure_database(admin: sa.URL, name: str) -> None:
+    """CREATE the database ``name`` (marked as the course's) unless it already exists."""
+    engine = sa.create_engine(admin, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+    finally:
+        engine.dispose()
+    if not exists:
+        recreate_database(admin, name)
+
+
 def recreate_database(admin: sa.URL, name: str, create: bool = True) -> None:
     """DROP (only if this course created it) and CREATE (unless create=False) ``name``."""
     engine = sa.create_engine(admin, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
