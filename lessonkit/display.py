@@ -147,3 +147,31 @@ class KeyValueView:
             "<div style='border-left:4px solid #2da44e;padding:4px 10px'>"
             f"<b>{html.escape(self.title)}</b><table>{cells}</table></div>"
         )
+
+
+class TableView:
+    """Rows under a header: an HTML table in JupyterLab, aligned text elsewhere."""
+
+    def __init__(self, header: tuple[str, ...], rows: list[tuple]):
+        self.header = tuple(str(h) for h in header)
+        self.rows = [tuple(str(cell) for cell in row) for row in rows]
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        widths = [
+            max(len(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))
+        ]
+        lines = [
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in [self.header, *self.rows]
+        ]
+        printer.text("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.header)
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
+            + "</tr>"
+            for row in self.rows
+        )
+        return f"<table><tr>{head}</tr>{body}</table>"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
 
 from lessonkit.backends import BACKENDS
+from lessonkit.display import TableView
 from lessonkit.errors import CourseError
 from lessonkit.session import active_lesson
 
@@ -24,38 +24,11 @@ PACKAGES = (
 )
 
 
-class Table:
-    """Rows with a header: an HTML table in JupyterLab, aligned text elsewhere."""
-
-    def __init__(self, header: tuple[str, ...], rows: list[tuple[str, ...]]):
-        self.header, self.rows = header, rows
-
-    def _repr_pretty_(self, printer, cycle) -> None:
-        widths = [
-            max(len(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))
-        ]
-        lines = [
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in [self.header, *self.rows]
-        ]
-        printer.text("\n".join(lines))
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.header)
-        body = "".join(
-            "<tr>"
-            + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
-            + "</tr>"
-            for row in self.rows
-        )
-        return f"<table><tr>{head}</tr>{body}</table>"
+def package_versions() -> TableView:
+    return TableView(("пакет", "версия"), [(name, metadata.version(name)) for name in PACKAGES])
 
 
-def package_versions() -> Table:
-    return Table(("пакет", "версия"), [(name, metadata.version(name)) for name in PACKAGES])
-
-
-def check_databases() -> Table:
+def check_databases() -> TableView:
     """Start (if needed) each backend, ask its version, time it. Never raises."""
     lesson = active_lesson()
     rows = []
@@ -72,4 +45,4 @@ def check_databases() -> Table:
                 version, status = exc.message, "❌ " + (exc.hint or "")
             elapsed = f"{(time.perf_counter() - started) * 1000:.0f} мс"
             rows.append((backend.title, status, version, elapsed))
-    return Table(("база", "статус", "версия", "время"), rows)
+    return TableView(("база", "статус", "версия", "время"), rows)

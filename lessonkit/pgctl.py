@@ -1,8 +1,8 @@
 """The course PostgreSQL server from a terminal.
 
-    python -m lessonkit.pgctl start            # start (if needed), keep running, print the URL
-    python -m lessonkit.pgctl start reference  # ...and make sure the database «reference» exists
-    python -m lessonkit.pgctl stop             # stop the embedded server (make db-stop)
+python -m lessonkit.pgctl start            # start (if needed), keep running, print the URL
+python -m lessonkit.pgctl start reference  # ...and make sure the database «reference» exists
+python -m lessonkit.pgctl stop             # stop the embedded server (make db-stop)
 """
 
 from __future__ import annotations

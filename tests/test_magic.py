@@ -106,3 +106,15 @@ def test_restart_resets_sandbox_and_database(shell, make_lesson):
     again = make_lesson()
     assert again.snapshot().version is None
     assert not list((again.sandbox / "alembic" / "versions").glob("*.py"))
+
+
+def test_sql_on_duckdb_and_back_to_ipython_sql(shell, make_lesson):
+    make_lesson("90_duck", db="duckdb")
+    run_cell(shell, "%alembic upgrade head")
+    captured, error = run_cell(shell, "%sql CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)")
+    assert error is None and "Count" in captured.stdout  # DuckDB answers DML with a row count
+    shell.run_cell("rows = %sql SELECT x FROM t")
+    assert list(shell.user_ns["rows"]) == [(7,)]
+    make_lesson("90_test", db="sqlite")  # the same kernel, the next lesson: ipython-sql again
+    shell.run_cell("rows = %sql SELECT count(*) FROM sqlite_master")
+    assert type(shell.user_ns["rows"]).__module__ == "sql.run"
