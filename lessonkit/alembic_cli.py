@@ -8,7 +8,7 @@ SQLAlchemy; figures in the README). Three things make it behave like a fresh ter
   one buffer, in the order a terminal would show them;
 * state: env.py calls ``fileConfig`` (replacing the kernel's logging setup) and Alembic extends
   ``sys.path``; both are put back afterwards;
-* imports: modules loaded from the sandbox (``models.py``) are dropped from ``sys.modules`` and
+* imports: modules loaded from a sandbox (``models.py``) are dropped from ``sys.modules`` and
   import caches are cleared before each run, so an edited model is seen by the next
   ``revision --autogenerate``.
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from alembic.config import CommandLine, Config
 
-from lessonkit.paths import shorten_paths
+from lessonkit.paths import WORK_DIR, shorten_paths
 
 # A terminal prints the whole traceback here; the lesson keeps it in lesson.last.traceback.
 SHORT_TRACEBACK = "Traceback (most recent call last): … (полностью — в lesson.last.traceback)"
@@ -110,9 +110,14 @@ def _shell_exit_code(code: object) -> int:
 
 @contextlib.contextmanager
 def _terminal_like(cwd: Path, buffer: io.StringIO) -> Iterator[None]:
-    saved_cwd, saved_path = os.getcwd(), list(sys.path)
-    saved_bytecode = sys.dont_write_bytecode
-    _forget_modules_from(cwd)
+    try:
+        saved_cwd = os.getcwd()
+    except FileNotFoundError:  # the folder the kernel stood in was deleted
+        saved_cwd = str(WORK_DIR)
+    saved_path, saved_bytecode = list(sys.path), sys.dont_write_bytecode
+    # Any sandbox's modules: `models` of the previous lesson in this kernel must not answer
+    # for this sandbox's `from models import Base`.
+    _forget_modules_from(WORK_DIR)
     # The finder for "." (prepend_sys_path) caches a folder listing keyed by the folder's
     # mtime: after a chdir to another sandbox created in the same second, or a models.py
     # written a moment ago, it would not see the file.

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from lessonkit.display import revision_path
+from lessonkit.errors import CourseError
 from lessonkit.session import active_lesson
 
 
@@ -69,11 +71,16 @@ def table_exists(table: str) -> Verdict:
 
 
 def column_exists(table: str, column: str) -> Verdict:
-    columns = active_lesson().snapshot().columns(table)
+    schema = active_lesson().snapshot()
+    if not schema.has_table(table):
+        return _report(
+            False, "", f"таблицы {table} в базе нет.", "создайте её миграцией и примените её."
+        )
+    columns = schema.columns(table)
     return _report(
         column in columns,
         f"в таблице {table} есть колонка {column}.",
-        f"в таблице {table} нет колонки {column} (колонки: {', '.join(columns) or 'таблицы нет'}).",
+        f"в таблице {table} нет колонки {column} (колонки: {', '.join(columns)}).",
         "добавьте колонку миграцией и примените её: %alembic upgrade head",
     )
 
@@ -84,15 +91,12 @@ def database_at(revision: str) -> Verdict:
     return _report(
         revision in version,
         f"база находится на ревизии {revision}.",
-        f"база на ревизии: {now}, а ожидается {revision}.",
+        f"база на ревизии {now}, а ожидается {revision}.",
         "%alembic current покажет, где база; %alembic upgrade/downgrade переведут её.",
     )
 
 
 def revision_exists(revision: str) -> Verdict:
-    from lessonkit.display import revision_path
-    from lessonkit.errors import CourseError
-
     try:
         path = revision_path(revision)
     except CourseError:
@@ -107,12 +111,13 @@ def revision_exists(revision: str) -> Verdict:
 
 def file_contains(path: str, text: str) -> Verdict:
     full = active_lesson().sandbox / path
-    content = full.read_text() if full.is_file() else ""
+    if not full.is_file():
+        return _report(False, "", f"файла {path} нет.", "сначала создайте его (см. задание).")
     return _report(
-        text in content,
+        text in full.read_text(),
         f"в {path} есть «{text}».",
-        f"в {path} нет «{text}»" + ("" if full.is_file() else " (файла нет)") + ".",
-        f"откройте {path} и допишите.",
+        f"в {path} нет «{text}».",
+        f"откройте {path} и проверьте эту строку.",
     )
 
 

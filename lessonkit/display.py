@@ -43,23 +43,40 @@ class FileView:
         )
 
 
-def show_file(path: str | Path, settings_only: bool = False) -> None:
+def show_file(
+    path: str | Path, settings_only: bool = False, matching: str | None = None, after: int = 3
+) -> None:
     """Display a file of the sandbox (a path relative to it, or absolute).
 
     settings_only: skip comment and blank lines — alembic.ini is 150 lines, 30 of them settings.
+    matching: show only the lines containing this text, each with ``after`` lines that follow.
     """
     lesson = active_lesson()
     full = Path(path) if Path(path).is_absolute() else lesson.sandbox / path
     if not full.is_file():
         raise CourseError(f"файла {path} нет в песочнице.", hint="посмотрите список: show_tree()")
-    text = full.read_text()
+    lines = full.read_text().splitlines()
     title = shorten_paths(str(full))
     if settings_only:
-        text = "\n".join(
-            line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
-        )
+        lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
         title += " (только настройки, без комментариев)"
-    display(FileView(title, text, full.name))
+    if matching is not None:
+        lines = _excerpt(lines, matching, after)
+        title += f" (фрагменты со строкой «{matching}»)"
+    display(FileView(title, "\n".join(lines), full.name))
+
+
+def _excerpt(lines: list[str], matching: str, after: int) -> list[str]:
+    keep: set[int] = set()
+    for number, line in enumerate(lines):
+        if matching in line:
+            keep.update(range(number, min(number + after + 1, len(lines))))
+    out: list[str] = []
+    for number in sorted(keep):
+        if out and number - 1 not in keep:
+            out.append("...")
+        out.append(lines[number])
+    return out
 
 
 def revision_path(revision: str | None = None) -> Path:

@@ -61,7 +61,8 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"Target database is not up to date",
-        "база отстаёт от последней ревизии: сначала `%alembic upgrade head`, потом новая ревизия.",
+        "база отстаёт от последней ревизии (head): сначала `%alembic upgrade head`, затем "
+        "повторите команду.",
     ),
     (
         r"Directory (\S+) already exists and is not empty",

@@ -141,3 +141,15 @@ def test_output_paths_are_relative_to_the_repository(twin_sandboxes):
     result = run_alembic(["revision", "-m", "x", "--rev-id", "c1"], folder)
     assert "Generating work/92_cli/a/alembic/versions/c1_x.py" in result.output
     assert str(WORK_DIR) not in result.output
+
+
+def test_models_of_another_sandbox_do_not_leak_in(twin_sandboxes):
+    first, second = twin_sandboxes
+    (first / "models.py").write_text(
+        (first / "models.py").read_text()
+        + "\n\nfrom sqlalchemy import Column, Integer\n\n\nclass Only(Base):\n"
+        + '    __tablename__ = "only_in_a"\n    id = Column(Integer, primary_key=True)\n'
+    )
+    assert "only_in_a" in run_alembic(["revision", "--autogenerate", "-m", "a"], first).output
+    result = run_alembic(["revision", "--autogenerate", "-m", "b"], second)
+    assert result.ok and "only_in_a" not in result.output

@@ -153,3 +153,11 @@ def test_lesson_survives_a_stopped_embedded_server(make_lesson, shell, monkeypat
     assert "первую ячейку" in error.hint
     lesson = make_lesson("93_restart", db="postgres")  # the first cell again
     assert lesson.query("SELECT 1") == [(1,)]
+
+
+@pytest.mark.postgres
+def test_database_url_points_lessons_at_an_existing_server(make_lesson, pg_admin_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", postgres.render_url(pg_admin_url))
+    lesson = make_lesson("93_external", db="postgres")
+    assert "DATABASE_URL" in lesson.backend.location
+    assert lesson.query("SELECT current_database()") == [("lesson_93_external",)]
