@@ -15,6 +15,7 @@ SQLAlchemy; figures in the README). Three things make it behave like a fresh ter
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import io
@@ -51,6 +52,13 @@ class CommandResult:
 @cache
 def _command_line() -> CommandLine:
     return CommandLine(prog="alembic")
+
+
+def command_names() -> list[str]:
+    """Every subcommand the installed Alembic knows (upgrade, downgrade, ...)."""
+    parser = _command_line().parser
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(subparsers.choices)
 
 
 def parse_args(argv: list[str]):

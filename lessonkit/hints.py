@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import re
 import shlex
 
-from lessonkit.alembic_cli import CommandResult, _command_line
-
-
-def _commands() -> list[str]:
-    parser = _command_line().parser
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return sorted(subparsers.choices)
+from lessonkit.alembic_cli import CommandResult, command_names
 
 
 def _unknown_command(match: re.Match) -> str:
     wrong = match.group(1)
-    close = difflib.get_close_matches(wrong, _commands(), n=1)
+    close = difflib.get_close_matches(wrong, command_names(), n=1)
     guess = f" Возможно, вы имели в виду `%alembic {close[0]}`." if close else ""
     return f"у Alembic нет команды «{wrong}».{guess} Все команды: `%alembic --help`."
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from lessonkit.errors import DatabaseUnavailable
-from lessonkit.paths import WORK_DIR
+from lessonkit.paths import WORK_DIR, shorten_paths
 
 PGDATA = WORK_DIR / "pg"
 ENV_URL = "DATABASE_URL"
@@ -120,6 +120,4 @@ def _log_tail(pgdata: Path, lines: int = 8) -> str:
 
 
 def _shown(path: Path) -> str:
-    from lessonkit.paths import shorten_paths
-
     return shorten_paths(str(path))
