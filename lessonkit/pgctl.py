@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from lessonkit.backends.postgres import ensure_database
+from lessonkit.backends.postgres import recreate_database
 from lessonkit.errors import CourseError
 from lessonkit.postgres import admin_url, render_url, stop_embedded
 
@@ -19,7 +19,7 @@ def main(argv: list[str]) -> int:
     if command == "start":
         url = admin_url(keep_running=True)
         for name in names:
-            ensure_database(url, name)
+            recreate_database(url, name, keep_existing=True)
             url = url.set(database=name)
         print(render_url(url))
         return 0

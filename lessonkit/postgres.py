@@ -81,7 +81,7 @@ def start_embedded(pgdata: Path = PGDATA, keep_running: bool = False):
                 f"Последние строки журнала сервера:\n{_log_tail(pgdata)}",
                 hint=(
                     "выполните в терминале `make db-stop`, затем удалите папку "
-                    f"{_shown(pgdata)} (`make clean`) и перезапустите ячейку; "
+                    f"{shorten_paths(str(pgdata))} (`make clean`) и перезапустите ячейку; "
                     "или укажите свой сервер в переменной DATABASE_URL; "
                     'или пройдите урок на SQLite: start_lesson(..., db="sqlite").'
                 ),
@@ -117,7 +117,3 @@ def _log_tail(pgdata: Path, lines: int = 8) -> str:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) or "(журнал пуст)"
     except OSError:
         return "(журнала нет)"
-
-
-def _shown(path: Path) -> str:
-    return shorten_paths(str(path))

@@ -74,15 +74,20 @@ def test_cli_from_the_repo_root_on_the_default_sqlite_file():
 def test_cli_with_database_url_on_postgres(pg_admin_url):
     """The README's recipe: DATABASE_URL=$(python -m lessonkit.pgctl start <db>), then alembic."""
     recreate_database(pg_admin_url, "lesson_96_reference_cli", create=False)
-    url = subprocess.run(
-        [sys.executable, "-m", "lessonkit.pgctl", "start", "lesson_96_reference_cli"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    env = clean_env(DATABASE_URL=url)
+
+    def pgctl_start() -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "lessonkit.pgctl", "start", "lesson_96_reference_cli"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    env = clean_env(DATABASE_URL=pgctl_start())
     assert "Context impl PostgresqlImpl" in alembic_cli("upgrade", "head", env=env)
+    assert pgctl_start() == env["DATABASE_URL"]  # a second start keeps the database as it is
+    assert "0003_profiles_comments (head)" in alembic_cli("current", env=env)
     assert "No new upgrade operations detected." in alembic_cli("check", env=env)
     alembic_cli("downgrade", "base", env=env)
     recreate_database(pg_admin_url, "lesson_96_reference_cli", create=False)

@@ -53,22 +53,14 @@ class PostgresBackend(Backend):
         recreate_database(self._admin_url, self.database, create=False)
 
 
-def ensure_database(admin: sa.URL, name: str) -> None:
-    """CREATE the database ``name`` (marked as the course's) unless it already exists."""
-    engine = sa.create_engine(admin, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            exists = conn.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            ).first()
-    finally:
-        engine.dispose()
-    if not exists:
-        recreate_database(admin, name)
+def recreate_database(
+    admin: sa.URL, name: str, create: bool = True, keep_existing: bool = False
+) -> None:
+    """DROP (only if this course created it) and CREATE (unless create=False) ``name``.
 
-
-def recreate_database(admin: sa.URL, name: str, create: bool = True) -> None:
-    """DROP (only if this course created it) and CREATE (unless create=False) ``name``."""
+    keep_existing: leave a database that is already there as it is (any owner) — used by
+    `pgctl start <db>` for the reference project, which must not lose its data.
+    """
     engine = sa.create_engine(admin, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
     quoted = engine.dialect.identifier_preparer.quote(name)
     try:
@@ -80,6 +72,8 @@ def recreate_database(admin: sa.URL, name: str, create: bool = True) -> None:
                 ),
                 {"name": name},
             ).first()
+            if comment is not None and keep_existing:
+                return
             if comment is not None:
                 if comment[0] != MARK:
                     raise UnsafeReset(
