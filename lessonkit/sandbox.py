@@ -23,7 +23,7 @@ from lessonkit.backends import Backend, make_backend
 from lessonkit.display import KeyValueView
 from lessonkit.errors import CourseError, UnsafeReset
 from lessonkit.paths import WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
-from lessonkit.project import init_project
+from lessonkit.project import init_project, set_ini_option
 from lessonkit.schema import Schema, read_schema
 from lessonkit.shell import register_magics
 from lessonkit.sql_magic import connect_sql, disconnect_sql
@@ -62,11 +62,31 @@ class Lesson:
         disconnect_sql()
         self.backend.dispose()
 
+    def switch_db(self, db: str) -> None:
+        """Same sandbox and migration files, a new empty database of another kind.
 
-def start_lesson(name: str, db: str = "sqlite", start: str = "project") -> Lesson:
+        For lessons that run one migration on two databases (SQLite refuses what PostgreSQL
+        accepts). The sandbox's alembic.ini and %sql are pointed at the new database.
+        """
+        backend = make_backend(db, self.name, self.sandbox, fixed=True)
+        backend.reset()
+        self.close()
+        ini = self.sandbox / "alembic.ini"
+        if ini.exists():
+            set_ini_option(ini, "sqlalchemy.url", backend.ini_url)
+        self.backend = backend
+        sql_line = connect_sql(backend)
+        rows = [("База", f"{backend.title} — {backend.location}"), ("Команды", sql_line)]
+        display(KeyValueView(f"🔁 Урок {self.name}: новая пустая база", rows))
+
+
+def start_lesson(
+    name: str, db: str = "sqlite", start: str = "project", fixed_db: bool = False
+) -> Lesson:
     """Reset the sandbox and database of lesson ``name`` and make it the active lesson.
 
-    db: "sqlite" (default), "postgres" or "duckdb"; the COURSE_DB variable overrides it.
+    db: "sqlite" (default), "postgres" or "duckdb"; the COURSE_DB variable overrides it,
+    unless fixed_db=True (a lesson about one database's behaviour, e.g. PostgreSQL enums).
     start: "project" (alembic init already done, models.py ready) or "empty".
     """
     if not LESSON_NAME.match(name):
@@ -86,7 +106,7 @@ def start_lesson(name: str, db: str = "sqlite", start: str = "project") -> Lesso
     session.set_active(None)  # a failed reset must not leave the old lesson half-alive
 
     sandbox = sandbox_dir(name)
-    backend = make_backend(db, name, sandbox)
+    backend = make_backend(db, name, sandbox, fixed_db)
     _recreate_folder(sandbox)
     backend.reset()
     if start == "project":

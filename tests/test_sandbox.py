@@ -39,6 +39,27 @@ def test_course_db_variable_overrides_the_lesson_choice(monkeypatch):
         choose_backend_name("sqlite")
 
 
+def test_a_lesson_about_one_database_ignores_course_db(monkeypatch):
+    monkeypatch.setenv("COURSE_DB", "sqlite")
+    assert choose_backend_name("postgres", fixed=True) == "postgres"
+
+
+@pytest.mark.postgres
+def test_switch_db_keeps_the_migrations_and_empties_the_new_database(make_lesson, shell):
+    lesson = make_lesson("93_switch")
+    shell.run_line_magic("alembic", "revision -m one --rev-id 001_one")
+    shell.run_line_magic("alembic", "upgrade head")
+    lesson.switch_db("postgres")
+    assert lesson.backend.name == "postgres"
+    ini = (lesson.sandbox / "alembic.ini").read_text()
+    assert f"sqlalchemy.url = {lesson.backend.ini_url}" in ini
+    assert lesson.snapshot().tables() == []
+    shell.run_line_magic("alembic", "upgrade head")
+    assert lesson.query("SELECT version_num FROM alembic_version") == [("001_one",)]
+    lesson.switch_db("sqlite")  # and back: a fresh file, the same migrations
+    assert lesson.snapshot().tables() == []
+
+
 def test_reset_never_leaves_work():
     assert is_inside_work(WORK_DIR / "00_intro")
     assert not is_inside_work(WORK_DIR)

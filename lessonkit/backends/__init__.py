@@ -20,8 +20,9 @@ ALIASES = {"postgresql": "postgres", "pg": "postgres", "sqlite3": "sqlite"}
 ENV_OVERRIDE = "COURSE_DB"
 
 
-def choose_backend_name(requested: str) -> str:
-    name = os.environ.get(ENV_OVERRIDE) or requested
+def choose_backend_name(requested: str, fixed: bool = False) -> str:
+    """The backend a lesson gets: COURSE_DB wins, unless the lesson is about ``requested``."""
+    name = requested if fixed else (os.environ.get(ENV_OVERRIDE) or requested)
     name = ALIASES.get(name.lower(), name.lower())
     if name not in BACKENDS:
         raise CourseError(
@@ -31,5 +32,5 @@ def choose_backend_name(requested: str) -> str:
     return name
 
 
-def make_backend(requested: str, lesson: str, sandbox: Path) -> Backend:
-    return BACKENDS[choose_backend_name(requested)](lesson, sandbox)
+def make_backend(requested: str, lesson: str, sandbox: Path, fixed: bool = False) -> Backend:
+    return BACKENDS[choose_backend_name(requested, fixed)](lesson, sandbox)
