@@ -8,6 +8,7 @@ is imported so that autogenerate sees it, and the URL may come from DATABASE_URL
 from logging.config import fileConfig
 from pathlib import Path
 
+import alembic_postgresql_enum  # noqa: F401 — autogenerate sees new enum values (lesson 14)
 from alembic.ddl.impl import DefaultImpl
 from sqlalchemy import create_engine, pool
 

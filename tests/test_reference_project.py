@@ -62,7 +62,7 @@ def clean_env(**extra):
 def test_cli_from_the_repo_root_on_the_default_sqlite_file():
     (WORK_DIR / "reference.db").unlink(missing_ok=True)
     env = clean_env()
-    assert "Running upgrade 0002_posts -> 0003_profiles_comments" in alembic_cli(
+    assert "Running upgrade 0007_post_body -> 0008_statuspost_archived" in alembic_cli(
         "upgrade", "head", env=env
     )
     assert "No new upgrade operations detected." in alembic_cli("check", env=env)
@@ -87,10 +87,38 @@ def test_cli_with_database_url_on_postgres(pg_admin_url):
     env = clean_env(DATABASE_URL=pgctl_start())
     assert "Context impl PostgresqlImpl" in alembic_cli("upgrade", "head", env=env)
     assert pgctl_start() == env["DATABASE_URL"]  # a second start keeps the database as it is
-    assert "0003_profiles_comments (head)" in alembic_cli("current", env=env)
+    assert "0008_statuspost_archived (head)" in alembic_cli("current", env=env)
     assert "No new upgrade operations detected." in alembic_cli("check", env=env)
+    assert enum_types(env) == {"genderenum": ["MALE", "FEMALE"], "statuspost": STATUSES}
+    alembic_cli("downgrade", "0007_post_body", env=env)  # the enum value goes away again
+    assert enum_types(env)["statuspost"] == STATUSES[:2]
     alembic_cli("downgrade", "base", env=env)
+    assert enum_types(env) == {}, "a downgrade must not leave enum types behind (lesson 14)"
+    alembic_cli("upgrade", "head", env=env)  # no "type already exists" on the way up again
     recreate_database(pg_admin_url, "lesson_96_reference_cli", create=False)
+
+
+STATUSES = ["DRAFT", "PUBLISHED", "ARCHIVED"]
+
+
+def enum_types(env) -> dict[str, list[str]]:
+    engine = sa.create_engine(env["DATABASE_URL"], poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid"
+            " ORDER BY t.typname, e.enumsortorder"
+        ).all()
+    types: dict[str, list[str]] = {}
+    for name, label in rows:
+        types.setdefault(name, []).append(label)
+    return types
+
+
+def test_history_has_the_team_merge():
+    """Two branches from 0004 and their merge (lesson 13), one head at the end."""
+    out = alembic_cli("history", env=clean_env())
+    assert "0005_post_status, 0005_profile_avatar -> 0006_merge (mergepoint)" in out
+    assert out.count("(head)") == 1
 
 
 def test_offline_mode_prints_sql_without_a_database():
