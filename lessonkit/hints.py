@@ -85,6 +85,15 @@ HINTS: list[tuple[str, object]] = [
         "`with op.batch_alter_table(...)` (урок 07).",
     ),
     (
+        r'table (\S+) already exists|relation "([^"]+)" already exists',
+        lambda m: (
+            f"таблица {m.group(1) or m.group(2)} уже есть в базе, хотя alembic_version о ней не "
+            "знает. Частая причина — прошлый запуск этой миграции упал посередине на SQLite "
+            "(`Will assume non-transactional DDL`), и сделанные шаги остались в базе. Удалите "
+            "их вручную (`%sql DROP TABLE ...`) или начните урок заново первой ячейкой."
+        ),
+    ),
+    (
         r"connection to server on socket .* failed|connection refused|Connection refused",
         "сервер PostgreSQL не отвечает (его остановили?). Выполните первую ячейку урока — она "
         "запустит встроенный сервер; для своего сервера проверьте DATABASE_URL.",
