@@ -63,6 +63,11 @@ HINTS: list[tuple[str, object]] = [
         ),
     ),
     (
+        r"Database is not on all head revisions",
+        "база не на голове: часть миграций не применена. Какие — `%alembic history -i` "
+        "(всё выше строки с (current)); применить их — `%alembic upgrade head`.",
+    ),
+    (
         r"Multiple head revisions are present",
         "в истории несколько голов (heads). Посмотрите их: `%alembic heads`; объедините: "
         '`%alembic merge -m "merge" heads` — или примените все: `%alembic upgrade heads`.',
