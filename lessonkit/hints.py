@@ -48,6 +48,26 @@ HINTS: list[tuple[str, object]] = [
         ),
     ),
     (
+        r"Destination (\S+) is not a valid downgrade target",
+        lambda m: (
+            f"ревизия {m.group(1)} не позади текущей (впереди или на другой ветке): downgrade "
+            f"ведёт только назад. Вперёд — `%alembic upgrade {m.group(1)}`; где база сейчас — "
+            "`%alembic current`."
+        ),
+    ),
+    (
+        r"Requested range (\S+) does not refer to ancestor/descendant",
+        lambda m: (
+            f"в диапазоне {m.group(1)} сначала пишут более старую ревизию, потом более новую: "
+            "`-r base:current`, `-r current:heads` (обе на одной ветке)."
+        ),
+    ),
+    (
+        r"Database is not on all head revisions",
+        "база не на голове: часть миграций не применена. Какие — `%alembic history -i` "
+        "(всё выше строки с (current)); применить их — `%alembic upgrade head`.",
+    ),
+    (
         r"Multiple head revisions are present",
         "в истории несколько голов (heads). Посмотрите их: `%alembic heads`; объедините: "
         '`%alembic merge -m "merge" heads` — или примените все: `%alembic upgrade heads`.',
