@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Everything the course writes goes below WORK_DIR; the rest of the tree stays as git has it.
@@ -30,4 +31,5 @@ def shorten_paths(text: str) -> str:
     that matters (work/02_revisions/alembic/versions/...).
     """
     root = str(REPO_ROOT) + os.sep
-    return text.replace(root, "")
+    # A PostgreSQL URL carries the socket folder %-encoded (host=%2Fwork%2F...).
+    return text.replace(root, "").replace(quote(root, safe=""), "")

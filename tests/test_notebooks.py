@@ -68,7 +68,7 @@ def test_runs_on_postgres(path, clean_tree):
 
 
 # Lessons that run on DuckDB end to end (02 autogenerates, which duckdb-engine cannot do).
-DUCKDB_LESSONS = [p for p in LESSONS if p.stem in ("00_intro", "01_init")]
+DUCKDB_LESSONS = [p for p in LESSONS if p.stem in ("00_intro", "01_init", "04_status")]
 
 
 @pytest.mark.parametrize("path", DUCKDB_LESSONS, ids=lambda p: p.stem)

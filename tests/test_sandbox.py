@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from lessonkit import postgres
 from lessonkit.backends import choose_backend_name
 from lessonkit.backends.postgres import MARK, recreate_database
 from lessonkit.errors import CourseError, DatabaseUnavailable, UnsafeReset
-from lessonkit.paths import REPO_ROOT, WORK_DIR, is_inside_work
+from lessonkit.paths import REPO_ROOT, WORK_DIR, is_inside_work, shorten_paths
 from lessonkit.project import set_ini_option
 from lessonkit.sandbox import _recreate_folder
 from tests.conftest import BACKENDS
@@ -182,3 +183,9 @@ def test_database_url_points_lessons_at_an_existing_server(make_lesson, pg_admin
     lesson = make_lesson("93_external", db="postgres")
     assert "DATABASE_URL" in lesson.backend.location
     assert lesson.query("SELECT current_database()") == [("lesson_93_external",)]
+
+
+def test_paths_are_shown_relative_to_the_repository_also_inside_urls():
+    pg = f"postgresql+psycopg://postgres@/db?host={quote(str(WORK_DIR / 'pg'), safe='')}"
+    assert shorten_paths(pg) == "postgresql+psycopg://postgres@/db?host=work%2Fpg"
+    assert shorten_paths(f"Generating {WORK_DIR}/x.py") == "Generating work/x.py"
