@@ -57,6 +57,11 @@ HINTS: list[tuple[str, object]] = [
         ),
     ),
     (
+        r"downgrade with --sql requires <fromrev>:<torev>",
+        "с --sql Alembic не подключается к базе и не знает, на какой она ревизии. Укажите "
+        "диапазон «откуда:куда»: `%alembic downgrade head:base --sql`.",
+    ),
+    (
         r"Multiple heads are present; please specify the head revision",
         "голов несколько, и Alembic не знает, какую продолжить. Укажите её: "
         "`--head <номер>` или `--head <метка>@head`; или сначала объедините головы: "
