@@ -6,6 +6,8 @@ SQLAlchemy; figures in the README). Three things make it behave like a fresh ter
 * output: Alembic prints through ``Config.stdout`` (bound to the real stdout when alembic was
   imported), ``sys.stdout`` (``FAILED: ...``) and logging (INFO lines on stderr). All three go to
   one buffer, in the order a terminal would show them;
+* warnings: a terminal run is a new process, so each warning is printed (once) every time;
+  in a kernel Python would print it only the first time. The filters are reset for each run;
 * state: env.py calls ``fileConfig`` (replacing the kernel's logging setup) and Alembic extends
   ``sys.path``; both are put back afterwards;
 * imports: modules loaded from a sandbox (``models.py``) are dropped from ``sys.modules`` and
@@ -23,6 +25,7 @@ import logging
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -135,14 +138,22 @@ def _terminal_like(cwd: Path, buffer: io.StringIO) -> Iterator[None]:
         os.chdir(cwd)
         with (
             _restored_logging(),
+            warnings.catch_warnings(),
             contextlib.redirect_stdout(buffer),
             contextlib.redirect_stderr(buffer),
         ):
+            # Changing the filters invalidates the "already shown" registries.
+            warnings.simplefilter("default")
+            warnings.showwarning = _print_warning  # to the buffer, even under pytest's recorder
             yield
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         sys.dont_write_bytecode = saved_bytecode
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def _forget_modules_from(folder: Path) -> None:

@@ -68,6 +68,26 @@ HINTS: list[tuple[str, object]] = [
         "(всё выше строки с (current)); применить их — `%alembic upgrade head`.",
     ),
     (
+        r"Revision (\S+) referenced from \S+ -> (\S+) .*is not present",
+        lambda m: (
+            f"ревизия {m.group(2)} ссылается в `down_revision` (или `depends_on`) на "
+            f"«{m.group(1)}», а такой ревизии в alembic/versions нет: опечатка в номере или "
+            "удалённый файл. Исправьте номер в файле ревизии — пока ссылка битая, не работает "
+            "ни одна команда Alembic."
+        ),
+    ),
+    (
+        r"downgrade with --sql requires <fromrev>:<torev>",
+        "с --sql Alembic не подключается к базе и не знает, на какой она ревизии. Укажите "
+        "диапазон «откуда:куда»: `%alembic downgrade head:base --sql`.",
+    ),
+    (
+        r"Multiple heads are present; please specify the head revision",
+        "голов несколько, и Alembic не знает, какую продолжить. Укажите её: "
+        "`--head <номер>` или `--head <метка>@head`; или сначала объедините головы: "
+        '`%alembic merge -m "merge" heads`.',
+    ),
+    (
         r"Multiple head revisions are present",
         "в истории несколько голов (heads). Посмотрите их: `%alembic heads`; объедините: "
         '`%alembic merge -m "merge" heads` — или примените все: `%alembic upgrade heads`.',

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lessonkit.alembic_cli import run_alembic
+from lessonkit.hints import hint_for
 from lessonkit.paths import WORK_DIR, shorten_paths
 from lessonkit.project import init_project
 
@@ -153,3 +154,15 @@ def test_models_of_another_sandbox_do_not_leak_in(twin_sandboxes):
     assert "only_in_a" in run_alembic(["revision", "--autogenerate", "-m", "a"], first).output
     result = run_alembic(["revision", "--autogenerate", "-m", "b"], second)
     assert result.ok and "only_in_a" not in result.output
+
+
+def test_a_warning_is_shown_on_every_run_as_in_a_new_process(twin_sandboxes):
+    folder, _ = twin_sandboxes
+    assert run_alembic(["revision", "-m", "x", "--rev-id", "d1"], folder).ok
+    script = next((folder / "alembic" / "versions").glob("d1_*.py"))
+    script.write_text(script.read_text().replace("= None", "= 'nope'", 1))  # down_revision
+    for _ in range(2):
+        result = run_alembic(["history"], folder)
+        assert result.exit_code == 1
+        assert "Revision nope referenced from nope -> d1 (head), x is not present" in result.output
+        assert "ссылается в `down_revision` (или `depends_on`) на «nope»" in hint_for(result)
