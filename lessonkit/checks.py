@@ -126,3 +126,21 @@ def path_exists(path: str) -> Verdict:
     return _report(
         exists, f"{path} на месте.", f"{path} в песочнице нет.", "show_tree() покажет, что есть."
     )
+
+
+def row_exists(table: str, **values: object) -> Verdict:
+    """A row of ``table`` with these values: ``check.row_exists("users", username="bob")``."""
+    lesson = active_lesson()
+    wanted = ", ".join(f"{column}={value!r}" for column, value in values.items())
+    if not lesson.snapshot().has_table(table):
+        return _report(
+            False, "", f"таблицы {table} в базе нет.", "создайте её миграцией и примените её."
+        )
+    where = " AND ".join(f"{column} = :{column}" for column in values) or "1 = 1"
+    ((count,),) = lesson.query(f"SELECT COUNT(*) FROM {table} WHERE {where}", **values)
+    return _report(
+        count > 0,
+        f"в таблице {table} есть строка {wanted}.",
+        f"в таблице {table} нет строки {wanted}.",
+        "вставьте её миграцией и примените: %alembic upgrade head",
+    )

@@ -134,6 +134,11 @@ HINTS: list[tuple[str, object]] = [
         ),
     ),
     (
+        r"execute\(\) takes 2 positional arguments but 3 were given",
+        "`op.execute()` принимает только SQL — без списка параметров. Данные с параметрами: "
+        "`op.bulk_insert(table, rows)` или `op.get_bind().execute(sa.text(...), rows)` (урок 08).",
+    ),
+    (
         r"connection to server on socket .* failed|connection refused|Connection refused",
         "сервер PostgreSQL не отвечает (его остановили?). Выполните первую ячейку урока — она "
         "запустит встроенный сервер; для своего сервера проверьте DATABASE_URL.",
