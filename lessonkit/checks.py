@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from lessonkit.display import revision_path
 from lessonkit.errors import CourseError
 from lessonkit.session import active_lesson
@@ -143,4 +145,25 @@ def row_exists(table: str, **values: object) -> Verdict:
         f"в таблице {table} есть строка {wanted}.",
         f"в таблице {table} нет строки {wanted}.",
         "вставьте её миграцией и примените: %alembic upgrade head",
+    )
+
+
+def query_returns(sql: str, expected: list[tuple]) -> Verdict:
+    """The query gives exactly these rows: the data survived a migration (ORDER BY in sql)."""
+    try:
+        rows = active_lesson().query(sql)
+    except SQLAlchemyError as exc:
+        first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return _report(
+            False,
+            "",
+            f"запрос «{sql}» не выполнился: {first_line}",
+            "применена ли миграция? %alembic current покажет, где база.",
+        )
+    expected = [tuple(row) for row in expected]
+    return _report(
+        rows == expected,
+        f"запрос «{sql}» вернул ожидаемые строки.",
+        f"запрос «{sql}» вернул {rows}, а ожидается {expected}.",
+        "если данные пропали — откатите миграцию, верните строки и перепишите её.",
     )

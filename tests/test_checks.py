@@ -1,0 +1,18 @@
+"""Exercise checks: check.query_returns compares rows and never raises."""
+
+from __future__ import annotations
+
+from lessonkit import check
+
+
+def test_query_returns_compares_rows_and_never_raises(make_lesson):
+    lesson = make_lesson("94_checks")
+    with lesson.backend.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.exec_driver_sql("INSERT INTO notes (id, body) VALUES (1, 'a'), (2, 'b')")
+    sql = "SELECT body FROM notes ORDER BY id"
+    assert check.query_returns(sql, [("a",), ("b",)])
+    wrong = check.query_returns(sql, [("a",), (None,)])
+    assert not wrong and "('b',)" in wrong.text()
+    missing = check.query_returns("SELECT body FROM gone", [("a",)])
+    assert not missing and "не выполнился" in missing.text()
