@@ -1,4 +1,4 @@
-"""Exercise checks: check.query_returns compares rows and never raises."""
+"""Exercise checks on table contents: they compare rows and never raise."""
 
 from __future__ import annotations
 
@@ -16,3 +16,16 @@ def test_query_returns_compares_rows_and_never_raises(make_lesson):
     assert not wrong and "('b',)" in wrong.text()
     missing = check.query_returns("SELECT body FROM gone", [("a",)])
     assert not missing and "не выполнился" in missing.text()
+
+
+def test_row_exists(make_lesson):
+    lesson = make_lesson("90_rows")
+    assert not check.row_exists("users", username="bob")
+    assert "таблицы users в базе нет" in check.row_exists("users", username="bob").text()
+    with lesson.backend.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE users (username TEXT, email TEXT)")
+        conn.exec_driver_sql("INSERT INTO users VALUES ('O''Brien', 'ob@example.com')")
+    assert check.row_exists("users", username="O'Brien", email="ob@example.com")
+    assert check.row_exists("users")
+    missing = check.row_exists("users", username="O'Brien", email="other@example.com")
+    assert not missing and "нет строки" in missing.text()
