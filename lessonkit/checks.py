@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lessonkit.display import revision_path
 from lessonkit.errors import CourseError
+from lessonkit.schema.model import KIND_ORDER
 from lessonkit.session import active_lesson
 
 
@@ -166,4 +167,24 @@ def query_returns(sql: str, expected: list[tuple]) -> Verdict:
         f"запрос «{sql}» вернул ожидаемые строки.",
         f"запрос «{sql}» вернул {rows}, а ожидается {expected}.",
         "если данные пропали — откатите миграцию, верните строки и перепишите её.",
+    )
+
+
+def enum_exists(name: str, values: list[str] | None = None) -> Verdict:
+    """A named ENUM type (PostgreSQL) exists; with ``values``, with exactly these labels."""
+    item = active_lesson().snapshot().items.get((KIND_ORDER.index("enum"), "", name))
+    if item is None:
+        return _report(
+            False,
+            "",
+            f"ENUM-типа {name} в базе нет.",
+            "его создаёт миграция (CREATE TYPE или sa.Enum в create_table); примените её.",
+        )
+    labels = item.describe().removeprefix(name).strip()
+    expected = "(" + ", ".join(repr(v) for v in values) + ")" if values is not None else labels
+    return _report(
+        labels == expected,
+        f"ENUM-тип {name} {labels} есть в базе.",
+        f"ENUM-тип {name} есть, но его значения {labels}, а ожидаются {expected}.",
+        "значения ENUM-типа меняет ALTER TYPE ... ADD VALUE.",
     )

@@ -139,6 +139,28 @@ HINTS: list[tuple[str, object]] = [
         "`op.bulk_insert(table, rows)` или `op.get_bind().execute(sa.text(...), rows)` (урок 08).",
     ),
     (
+        r'type "([^"]+)" already exists',
+        lambda m: (
+            f"ENUM-тип {m.group(1)} уже есть в базе: его создала другая миграция или оставил "
+            "откат. Создаёт тип одна миграция (и удаляет его в своём downgrade), остальные "
+            f'ссылаются на него: postgresql.ENUM(name="{m.group(1)}", create_type=False). Урок 14.'
+        ),
+    ),
+    (
+        r'type "([^"]+)" does not exist',
+        lambda m: (
+            f"типа {m.group(1)} в базе нет: ни одна миграция его не создала (create_type=False?). "
+            "Создайте его в миграции до таблицы: "
+            "postgresql.ENUM(..., name=...).create(op.get_bind(), checkfirst=True). Урок 14."
+        ),
+    ),
+    (
+        r"unsafe use of new value",
+        "новое значение ENUM-типа можно использовать только после COMMIT, а весь `upgrade` — "
+        "одна транзакция. Добавляйте значение в `with op.get_context().autocommit_block():`. "
+        "Урок 14.",
+    ),
+    (
         r"connection to server on socket .* failed|connection refused|Connection refused",
         "сервер PostgreSQL не отвечает (его остановили?). Выполните первую ячейку урока — она "
         "запустит встроенный сервер; для своего сервера проверьте DATABASE_URL.",
