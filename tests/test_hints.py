@@ -1,4 +1,4 @@
-"""Russian hints for messages of Alembic 1.20 met in lessons 03-04 (its exact lines)."""
+"""Russian hints for the messages lessons show (Alembic 1.20 / PostgreSQL 18, exact lines)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from lessonkit.hints import GENERIC, hint_for
             "`-r base:current`",
         ),
         ("FAILED: Database is not on all head revisions", "`%alembic upgrade head`"),
+        ('(psycopg.errors.DuplicateObject) type "genderenum" already exists', "create_type=False"),
+        ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
+        ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
     ],
 )
 def test_hint_for_alembic_message(output, expected):
