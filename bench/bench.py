@@ -5,8 +5,8 @@
 Measures, on this machine, in one run:
 1. per-command latency of %alembic (in-process, schema diff included) against `alembic` in a
    subprocess (what `!alembic` does), on a 10-revision chain, SQLite and PostgreSQL;
-2. PostgreSQL start: cold (initdb + start), warm (data on disk, server stopped), attach
-   (server already running);
+2. database start: PostgreSQL cold (initdb + start), warm (data on disk, server stopped),
+   attach (server already running); SQLite and DuckDB: a new file and the first query;
 3. time to execute every notebook in a fresh kernel.
 """
 
@@ -41,7 +41,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "t{n}",
-        sa.Column("id", sa.Integer, primary_key=True),
+        # No autoincrement: DuckDB has no SERIAL; the same table on every backend.
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("name", sa.String(50), nullable=False, unique=True),
         sa.Column("created_at", sa.DateTime, server_default=sa.func.now()),
     )
@@ -110,7 +111,7 @@ def bench_commands(runs: int) -> list[str]:
     shell.display_formatter.active_types = ["text/plain", "text/html"]
     lessonkit.load_ipython_extension(shell)
     rows = []
-    for db in ("sqlite", "postgres"):
+    for db in ("sqlite", "postgres", "duckdb"):
         from IPython.utils.capture import capture_output
 
         with capture_output():
@@ -164,10 +165,33 @@ def bench_postgres(runs: int) -> list[str]:
         stop_embedded(pgdata)
     shutil.rmtree(pgdata, ignore_errors=True)
     return [
-        f"| холодный (initdb + запуск) | {median_ms(cold):.0f} мс |",
-        f"| тёплый (данные есть, сервер остановлен) | {median_ms(warm):.0f} мс |",
-        f"| подключение к уже запущенному | {median_ms(attach):.0f} мс |",
+        f"| PostgreSQL: холодный (initdb + запуск) | {median_ms(cold):.0f} мс |",
+        f"| PostgreSQL: тёплый (данные есть, сервер остановлен) | {median_ms(warm):.0f} мс |",
+        f"| PostgreSQL: подключение к уже запущенному | {median_ms(attach):.0f} мс |",
     ]
+
+
+def bench_file_databases(runs: int) -> list[str]:
+    """SQLite and DuckDB have no server: their "start" is a new file and the first query."""
+    from lessonkit.backends import BACKENDS
+
+    folder = WORK_DIR / "97_bench_files"
+    rows = []
+    for name in ("sqlite", "duckdb"):
+        samples = []
+        for _ in range(runs):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            backend = BACKENDS[name]("97_bench_files", folder)
+            started = time.perf_counter()
+            backend.reset()
+            backend.server_version()
+            samples.append(time.perf_counter() - started)
+            backend.dispose()
+        figure = f"{median_ms(samples):.1f} мс"
+        rows.append(f"| {backend.title}: новый файл и первый запрос | {figure} |")
+    shutil.rmtree(folder, ignore_errors=True)
+    return rows
 
 
 def bench_notebooks() -> list[str]:
@@ -198,8 +222,8 @@ def main() -> None:
     print("| база | команда | `%alembic` (с диффом) | `!alembic` (подпроцесс) | во сколько раз |")
     print("|---|---|---|---|---|")
     print("\n".join(bench_commands(args.runs)))
-    print("\n| запуск PostgreSQL | время |\n|---|---|")
-    print("\n".join(bench_postgres(args.runs)))
+    print("\n| запуск базы | время |\n|---|---|")
+    print("\n".join(bench_postgres(args.runs) + bench_file_databases(args.runs)))
     if not args.skip_notebooks:
         print("\n| ноутбук | выполнение в новом ядре |\n|---|---|")
         print("\n".join(bench_notebooks()))
