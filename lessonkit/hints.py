@@ -150,8 +150,16 @@ HINTS: list[tuple[str, object]] = [
         r'type "([^"]+)" does not exist',
         lambda m: (
             f"типа {m.group(1)} в базе нет: ни одна миграция его не создала (create_type=False?). "
-            "Создайте его в миграции до таблицы: "
+            "Создайте его в миграции до таблицы или колонки (op.add_column тип не создаёт): "
             "postgresql.ENUM(..., name=...).create(op.get_bind(), checkfirst=True). Урок 14."
+        ),
+    ),
+    (
+        r'invalid input value for enum (\S+): "([^"]+)"',
+        lambda m: (
+            f"в таблицах есть значение {m.group(2)}, которого нет в ENUM-типе {m.group(1)} "
+            "(откат пересоздаёт тип без него?). Сначала переведите такие строки на другое "
+            "значение (`%sql UPDATE ...`), потом повторите команду. Урок 14."
         ),
     ),
     (

@@ -24,6 +24,7 @@ from lessonkit.hints import GENERIC, hint_for
         ('(psycopg.errors.DuplicateObject) type "genderenum" already exists', "create_type=False"),
         ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
         ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
+        ('invalid input value for enum genderenum: "OTHER"', "`%sql UPDATE ...`"),
     ],
 )
 def test_hint_for_alembic_message(output, expected):

@@ -20,9 +20,10 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    # Autogenerate wrote only add_column, and on PostgreSQL that fails with
+    # Plain autogenerate writes only add_column, and on PostgreSQL that fails with
     # `type "genderenum" does not exist`: unlike create_table, add_column does not create
-    # the type. Create it first (a no-op on databases without enum types).
+    # the type (lesson 14; alembic-postgresql-enum, imported in env.py, now writes this
+    # create itself). Create it first (a no-op on databases without enum types).
     gender = sa.Enum('MALE', 'FEMALE', name='genderenum')
     gender.create(op.get_bind(), checkfirst=True)
     op.add_column('users', sa.Column('gender', gender, nullable=True))
