@@ -88,6 +88,21 @@ def column_exists(table: str, column: str) -> Verdict:
     )
 
 
+def index_exists(table: str, name: str) -> Verdict:
+    schema = active_lesson().snapshot()
+    if not schema.has_table(table):
+        return _report(
+            False, "", f"таблицы {table} в базе нет.", "создайте её миграцией и примените её."
+        )
+    indexes = [i.name for i in schema.items.values() if i.kind == "index" and i.table == table]
+    return _report(
+        name in indexes,
+        f"у таблицы {table} есть индекс {name}.",
+        f"у таблицы {table} нет индекса {name} (индексы: {', '.join(indexes) or 'нет'}).",
+        "создайте его в upgrade(): op.create_index(...), и примените миграцию.",
+    )
+
+
 def database_at(revision: str) -> Verdict:
     version = active_lesson().snapshot().version or ()
     now = ", ".join(version) or "пусто (base)"

@@ -36,7 +36,8 @@ HINTS: list[tuple[str, object]] = [
     (
         r"Can't locate revision identified by '([^']+)'",
         lambda m: (
-            f"ревизии «{m.group(1)}» нет ни в папке versions, ни в alembic_version. "
+            f"ревизии «{m.group(1)}» нет ни в папке versions, ни в alembic_version — или это "
+            "сокращение, с которого начинаются несколько ревизий (напишите номер длиннее). "
             "Существующие ревизии: `%alembic history`; где база сейчас: `%alembic current`."
         ),
     ),

@@ -49,3 +49,15 @@ def test_enum_exists_reads_the_type_and_its_values(make_lesson):
 def test_enum_exists_on_a_database_without_enum_types(make_lesson):
     make_lesson("90_checks", db="sqlite")
     assert "ENUM-типа statuspost в базе нет" in check.enum_exists("statuspost").text()
+
+
+def test_index_exists(make_lesson):
+    lesson = make_lesson("90_checks")
+    assert "таблицы posts в базе нет" in check.index_exists("posts", "idx_posts_user_id").text()
+    with lesson.backend.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER)")
+    missing = check.index_exists("posts", "idx_posts_user_id")
+    assert not missing and "нет индекса idx_posts_user_id" in missing.text()
+    with lesson.backend.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE INDEX idx_posts_user_id ON posts (user_id)")
+    assert check.index_exists("posts", "idx_posts_user_id")

@@ -21,6 +21,8 @@ from lessonkit.hints import GENERIC, hint_for
             "`-r base:current`",
         ),
         ("FAILED: Database is not on all head revisions", "`%alembic upgrade head`"),
+        # an ambiguous prefix gets the same message as a missing revision (Alembic 1.20)
+        ("FAILED: Can't locate revision identified by '00'", "несколько ревизий"),
         ('(psycopg.errors.DuplicateObject) type "genderenum" already exists', "create_type=False"),
         ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
         ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
