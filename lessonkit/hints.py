@@ -116,6 +116,16 @@ HINTS: list[tuple[str, object]] = [
         "Пропишите sqlalchemy.url вашей базы.",
     ),
     (
+        r"Detected removed table '([^']+)'",
+        lambda m: (
+            f"автогенерация хочет удалить таблицу {m.group(1)}, которая есть в базе. Частые "
+            "причины: модуль с её моделью не импортирован в env.py (модели нет в "
+            "Base.metadata) — тогда исправьте импорт, а не создавайте ревизию (урок 12); или "
+            "таблицу переименовали в модели — тогда нужен op.rename_table, написанный вручную "
+            "(урок 10)."
+        ),
+    ),
+    (
         r"New upgrade operations detected",
         "модели и миграции расходятся: создайте ревизию "
         '`%alembic revision --autogenerate -m "..."`.',
@@ -168,6 +178,42 @@ HINTS: list[tuple[str, object]] = [
         "новое значение ENUM-типа можно использовать только после COMMIT, а весь `upgrade` — "
         "одна транзакция. Добавляйте значение в `with op.get_context().autocommit_block():`. "
         "Урок 14.",
+    ),
+    (
+        r"has no attribute 'config_loader_name'",
+        "атрибута config_loader_name у Config нет (так написано в заметке). Имя секции "
+        "alembic.ini — config.config_ini_section, как в шаблоне: "
+        "`config.get_section(config.config_ini_section, {})`. Урок 12.",
+    ),
+    (
+        r"does not provide a MetaData object",
+        "в env.py `target_metadata = None`: автогенерации не с чем сравнить базу. Укажите "
+        "`target_metadata = Base.metadata` и импортируйте в env.py модули с моделями. Урок 12.",
+    ),
+    (
+        r"invalid interpolation syntax in '([^']*)'",
+        "в строке есть «%», а alembic.ini и `config.set_main_option()` читает configparser: для "
+        "него % — начало подстановки вроде %(here)s. Удвойте: `url.replace('%', '%%')` — или "
+        "передайте URL в `create_engine(url)` / `context.configure(url=url)` напрямую. Урок 12.",
+    ),
+    (
+        r"KeyError: '([A-Z][A-Z0-9_]*)'",
+        lambda m: (
+            f"скорее всего, не задана переменная окружения {m.group(1)}, которую читает env.py "
+            f"(или модуль, который он импортирует). В терминале: `export {m.group(1)}=...`; в "
+            f'ноутбуке: `os.environ["{m.group(1)}"] = "..."` или `%env {m.group(1)}=...`. '
+            "Файл .env сам Alembic не читает. Урок 12."
+        ),
+    ),
+    (
+        r"No module named '([^']+)'",
+        lambda m: (
+            f"Python не нашёл модуль {m.group(1)}. Если это ваш модуль (его импортирует env.py), "
+            "проверьте путь импорта — он зависит от того, где лежит файл (`src.database` или "
+            "`database`), и строку `prepend_sys_path = .` в alembic.ini: она добавляет в "
+            "sys.path папку, из которой запущен alembic. Если это библиотека — установите её. "
+            "Урок 12."
+        ),
     ),
     (
         r"connection to server on socket .* failed|connection refused|Connection refused",

@@ -27,6 +27,32 @@ from lessonkit.hints import GENERIC, hint_for
         ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
         ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
         ('invalid input value for enum genderenum: "OTHER"', "`%sql UPDATE ...`"),
+        (
+            "AttributeError: 'Config' object has no attribute 'config_loader_name'",
+            "config.config_ini_section",
+        ),
+        (
+            "FAILED: Can't proceed with --autogenerate option; environment script "
+            "alembic/env.py does not provide a MetaData object or sequence of objects to the "
+            "context.",
+            "target_metadata = Base.metadata",
+        ),
+        (
+            "ValueError: invalid interpolation syntax in "
+            "'postgresql+psycopg://app:p%40ss@db.example.com/app' at position 26",
+            "url.replace('%', '%%')",
+        ),
+        ("KeyError: 'DATABASE_URL'", "export DATABASE_URL="),
+        ("ModuleNotFoundError: No module named 'database'", "prepend_sys_path = ."),
+        (
+            "INFO  [alembic.autogenerate.compare.tables] Detected removed table 'users'\n"
+            "FAILED: New upgrade operations detected: [('remove_table', Table('users', ...",
+            "удалить таблицу users",
+        ),
+        (
+            "FAILED: New upgrade operations detected: [('add_column', None, 'users', ...",
+            "revision --autogenerate",
+        ),
     ],
 )
 def test_hint_for_alembic_message(output, expected):
