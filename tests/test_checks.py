@@ -49,3 +49,20 @@ def test_enum_exists_reads_the_type_and_its_values(make_lesson):
 def test_enum_exists_on_a_database_without_enum_types(make_lesson):
     make_lesson("90_checks", db="sqlite")
     assert "ENUM-типа statuspost в базе нет" in check.enum_exists("statuspost").text()
+
+
+def test_alembic_prints_reads_the_real_output_of_a_command(make_lesson):
+    from lessonkit import set_ini_option
+
+    lesson = make_lesson("90_checks")
+    assert check.alembic_prints("current", "Context impl")
+    quiet = check.alembic_prints("current", "BEGIN (implicit)")
+    assert not quiet and "не печатает «BEGIN (implicit)»" in quiet.text()
+    set_ini_option(lesson.sandbox / "alembic.ini", "level", "INFO", section="logger_sqlalchemy")
+    assert check.alembic_prints("current", "BEGIN (implicit)")
+    still = check.alembic_prints("current", "BEGIN (implicit)", absent="Context impl")
+    assert not still and "всё ещё печатает «Context impl»" in still.text()
+    set_ini_option(lesson.sandbox / "alembic.ini", "level", "WARN", section="logger_alembic")
+    assert check.alembic_prints("current", "BEGIN (implicit)", absent="Context impl")
+    failed = check.alembic_prints("upgrade nope", "anything")
+    assert not failed and "завершилась с ошибкой (код 255)" in failed.text()
