@@ -8,10 +8,12 @@ Several conditions: ``check.all_of(check.table_exists("posts"), check.database_a
 from __future__ import annotations
 
 import html
+import shlex
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from lessonkit.alembic_cli import run_alembic
 from lessonkit.display import revision_path
 from lessonkit.errors import CourseError
 from lessonkit.schema.model import KIND_ORDER
@@ -203,3 +205,26 @@ def enum_exists(name: str, values: list[str] | None = None) -> Verdict:
         f"ENUM-тип {name} есть, но его значения {labels}, а ожидаются {expected}.",
         "значения ENUM-типа меняет ALTER TYPE ... ADD VALUE.",
     )
+
+
+def alembic_prints(line: str, expected: str, absent: str | None = None) -> Verdict:
+    """``alembic <line>`` succeeds in the sandbox, prints ``expected`` and not ``absent``.
+
+    For exercises on alembic.ini itself (logging levels, paths): the check runs the real
+    command, as the learner would in a terminal, and reads what it printed. Use a command that
+    does not change the database (current, heads, history).
+    """
+    result = run_alembic(shlex.split(line), active_lesson().sandbox)
+    command = f"alembic {line}"
+    again = f"выполните %alembic {line} и посмотрите, что она печатает."
+    if not result.ok:
+        last = (result.output.strip().splitlines() or [""])[-1]
+        return _report(
+            False, "", f"`{command}` завершилась с ошибкой (код {result.exit_code}): {last}", again
+        )
+    if expected not in result.output:
+        return _report(False, "", f"`{command}` не печатает «{expected}».", again)
+    if absent is not None and absent in result.output:
+        return _report(False, "", f"`{command}` всё ещё печатает «{absent}».", again)
+    hidden = f" и не печатает «{absent}»" if absent is not None else ""
+    return _report(True, f"`{command}` печатает «{expected}»{hidden}.", "")

@@ -111,6 +111,33 @@ HINTS: list[tuple[str, object]] = [
         "урока или `%alembic init alembic`.",
     ),
     (
+        r"Path doesn't exist: (\S+?)\.?\s+Please use the 'init' command",
+        lambda m: (
+            f"папки {m.group(1)} нет: `script_location` в alembic.ini указывает не туда (папку "
+            "переименовали или перенесли?). Поправьте путь: `script_location = "
+            "%(here)s/<папка>` — от папки, где лежит alembic.ini. Урок 11."
+        ),
+    ),
+    (
+        r"File contains no section headers",
+        "в начале файла настройки без раздела: настройки Alembic пишут под заголовком "
+        "`[alembic]` — он должен стоять перед `script_location`. Урок 11.",
+    ),
+    (
+        r"'%' must be followed by '%' or '\(', found: '([^']*)'",
+        lambda m: (
+            f"в alembic.ini знак % начинает подстановку вида %(here)s, а «{m.group(1)}» — не "
+            "подстановка. Знак % в значении (например, %40 в пароле внутри адреса) пишут "
+            "двойным: %%. Урок 11."
+        ),
+    ),
+    (
+        r"list\.remove\(x\): x not in list",
+        "похоже, в разделе [loggers] alembic.ini нет root: logging.config.fileConfig (его "
+        "вызывает env.py) требует логгер root. Пример: `keys = root,sqlalchemy,alembic` и "
+        "раздел [logger_root]. Урок 11.",
+    ),
+    (
         r"Can't load plugin: sqlalchemy\.dialects:driver",
         "в alembic.ini остался адрес-заглушка driver://user:pass@localhost/dbname. "
         "Пропишите sqlalchemy.url вашей базы.",

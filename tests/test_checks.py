@@ -61,3 +61,20 @@ def test_index_exists(make_lesson):
     with lesson.backend.engine.begin() as conn:
         conn.exec_driver_sql("CREATE INDEX idx_posts_user_id ON posts (user_id)")
     assert check.index_exists("posts", "idx_posts_user_id")
+
+
+def test_alembic_prints_reads_the_real_output_of_a_command(make_lesson):
+    from lessonkit import set_ini_option
+
+    lesson = make_lesson("90_checks")
+    assert check.alembic_prints("current", "Context impl")
+    quiet = check.alembic_prints("current", "BEGIN (implicit)")
+    assert not quiet and "не печатает «BEGIN (implicit)»" in quiet.text()
+    set_ini_option(lesson.sandbox / "alembic.ini", "level", "INFO", section="logger_sqlalchemy")
+    assert check.alembic_prints("current", "BEGIN (implicit)")
+    still = check.alembic_prints("current", "BEGIN (implicit)", absent="Context impl")
+    assert not still and "всё ещё печатает «Context impl»" in still.text()
+    set_ini_option(lesson.sandbox / "alembic.ini", "level", "WARN", section="logger_alembic")
+    assert check.alembic_prints("current", "BEGIN (implicit)", absent="Context impl")
+    failed = check.alembic_prints("upgrade nope", "anything")
+    assert not failed and "завершилась с ошибкой (код 255)" in failed.text()

@@ -58,3 +58,28 @@ from lessonkit.hints import GENERIC, hint_for
 def test_hint_for_alembic_message(output, expected):
     hint = hint_for(CommandResult(argv=["x"], output=output, exit_code=255))
     assert hint != GENERIC and expected in hint
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        (
+            "FAILED: Path doesn't exist: work/11_alembic_ini/alembic.  Please use the 'init' "
+            "command to create a new scripts folder.",
+            "папки work/11_alembic_ini/alembic нет: `script_location`",
+        ),
+        (
+            "configparser.MissingSectionHeaderError: File contains no section headers.",
+            "`[alembic]`",
+        ),
+        (
+            "configparser.InterpolationSyntaxError: '%' must be followed by '%' or '(', "
+            "found: '%40ss@localhost/app'",
+            "«%40ss@localhost/app» — не подстановка",
+        ),
+        ("ValueError: list.remove(x): x not in list", "`keys = root,sqlalchemy,alembic`"),
+    ],
+)
+def test_hint_for_alembic_ini_mistakes(output, expected):
+    hint = hint_for(CommandResult(argv=["x"], output=output, exit_code=1))
+    assert expected in hint
