@@ -24,6 +24,11 @@ from lessonkit.hints import GENERIC, hint_for
         ('(psycopg.errors.DuplicateObject) type "genderenum" already exists', "create_type=False"),
         ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
         ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
+        (
+            "FAILED: Can't specify insert_before or insert_after when using ALTER; please "
+            "specify recreate='always'",
+            "recreate='always'",
+        ),
     ],
 )
 def test_hint_for_alembic_message(output, expected):
