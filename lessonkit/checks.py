@@ -16,7 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from lessonkit.alembic_cli import run_alembic
 from lessonkit.display import revision_path
 from lessonkit.errors import CourseError
-from lessonkit.schema.model import KIND_ORDER
+from lessonkit.schema.diff import diff_schemas
+from lessonkit.schema.model import KIND_LABELS, KIND_ORDER, Schema
 from lessonkit.session import active_lesson
 
 
@@ -185,6 +186,82 @@ def query_returns(sql: str, expected: list[tuple]) -> Verdict:
         f"запрос «{sql}» вернул {rows}, а ожидается {expected}.",
         "если данные пропали — откатите миграцию, верните строки и перепишите её.",
     )
+
+
+def constraint_exists(table: str, name: str) -> Verdict:
+    """A named index or constraint of ``table``: UNIQUE, CHECK, FOREIGN KEY or an index."""
+    schema = active_lesson().snapshot()
+    kinds = ("unique", "check", "foreign_key", "index")
+    found = [schema.items.get((KIND_ORDER.index(kind), table, name)) for kind in kinds]
+    item = next((i for i in found if i is not None), None)
+    return _report(
+        item is not None,
+        f"{KIND_LABELS[item.kind]} {item.describe()} есть в таблице {table}." if item else "",
+        f"в таблице {table} нет ограничения или индекса {name}.",
+        "создайте его миграцией (на SQLite — в batch_alter_table) и примените её.",
+    )
+
+
+def round_trip(revision: str, before: Schema) -> Verdict:
+    """``downgrade -1`` from ``revision`` gives back the schema ``before`` (taken before the
+    revision was applied), and ``upgrade`` again gives back the schema of ``revision``.
+
+    The check runs both commands itself and leaves the database at ``revision``; the order of
+    columns is not compared (snapshots never compare it)."""
+    lesson = active_lesson()
+    applied = lesson.snapshot()
+    if revision not in (applied.version or ()):
+        return _report(
+            False,
+            "",
+            f"откат ревизии {revision} не проверен: база не на ней.",
+            f"сначала примените её: %alembic upgrade {revision}",
+        )
+    down = run_alembic(["downgrade", "-1"], lesson.sandbox)
+    if not down.ok:
+        return _report(
+            False,
+            "",
+            f"`alembic downgrade -1` упал: {_last_line(down.output)}",
+            "исправьте downgrade(); где теперь база — %alembic current.",
+        )
+    reverted = lesson.snapshot()
+    up = run_alembic(["upgrade", revision], lesson.sandbox)
+    if reverted != before:
+        return _report(
+            False,
+            "",
+            f"после отката схема не та, что до ревизии {revision} («+» — лишнее, «−» — "
+            f"пропавшее): {_changes(before, reverted)}",
+            "downgrade() — шаги upgrade() снизу вверх, каждый обращён. "
+            + ("" if up.ok else "Повторный upgrade после такого отката упал; ")
+            + "где теперь база — %alembic current.",
+        )
+    if not up.ok:
+        return _report(
+            False,
+            "",
+            f"повторный `alembic upgrade {revision}` упал: {_last_line(up.output)}",
+            "после отката upgrade() должен снова выполняться; %alembic current покажет, где база.",
+        )
+    again = lesson.snapshot()
+    return _report(
+        again == applied,
+        f"откат {revision} вернул прежнюю схему, повторный upgrade — схему {revision} "
+        "(проверка сама выполнила downgrade -1 и upgrade).",
+        f"повторный upgrade дал другую схему («+» — лишнее, «−» — пропавшее): "
+        f"{_changes(applied, again)}",
+        "upgrade() после отката должен давать ту же схему.",
+    )
+
+
+def _last_line(output: str) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "(нет вывода)"
+
+
+def _changes(before: Schema, after: Schema) -> str:
+    return "; ".join(text.strip() for _, text, _ in diff_schemas(before, after).lines())
 
 
 def enum_exists(name: str, values: list[str] | None = None) -> Verdict:

@@ -163,6 +163,14 @@ HINTS: list[tuple[str, object]] = [
         "`with op.batch_alter_table(...)` (урок 07).",
     ),
     (
+        r"Can't specify insert_before or insert_after when using ALTER",
+        "insert_before / insert_after задают место колонки, а его можно выбрать, только когда "
+        "пакетный режим пересоздаёт таблицу (так он работает на SQLite). Здесь таблица меняется "
+        "через ALTER: уберите insert_after (колонка встанет в конец) или задайте "
+        "`batch_alter_table(..., recreate='always')` — тогда таблица будет скопирована целиком "
+        "(урок 07).",
+    ),
+    (
         r'table (\S+) already exists|relation "([^"]+)" already exists',
         lambda m: (
             f"таблица {m.group(1) or m.group(2)} уже есть в базе, хотя alembic_version о ней не "

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from lessonkit import check
+from lessonkit.alembic_cli import run_alembic
 
 
 def test_query_returns_compares_rows_and_never_raises(make_lesson):
@@ -78,3 +79,79 @@ def test_alembic_prints_reads_the_real_output_of_a_command(make_lesson):
     assert check.alembic_prints("current", "BEGIN (implicit)", absent="Context impl")
     failed = check.alembic_prints("upgrade nope", "anything")
     assert not failed and "завершилась с ошибкой (код 255)" in failed.text()
+
+
+REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{rev}"
+down_revision = {down!r}
+
+
+def upgrade() -> None:
+    {upgrade}
+
+
+def downgrade() -> None:
+    {downgrade}
+"""
+
+
+def _write_revision(lesson, rev, down, upgrade, downgrade):
+    path = lesson.sandbox / "alembic" / "versions" / f"{rev}.py"
+    path.write_text(REVISION.format(rev=rev, down=down, upgrade=upgrade, downgrade=downgrade))
+
+
+def test_constraint_exists_finds_named_uniques_and_checks(make_lesson):
+    lesson = make_lesson("90_constraints")
+    with lesson.backend.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, phone TEXT, age INTEGER,"
+            " CONSTRAINT uq_users_phone UNIQUE (phone), CONSTRAINT ck_age CHECK (age > 0))"
+        )
+    assert check.constraint_exists("users", "uq_users_phone")
+    assert check.constraint_exists("users", "ck_age")
+    missing = check.constraint_exists("users", "uq_users_email")
+    assert not missing and "нет ограничения или индекса uq_users_email" in missing.text()
+
+
+def test_round_trip_runs_downgrade_and_upgrade_and_compares(make_lesson):
+    lesson = make_lesson("90_round_trip")
+    _write_revision(
+        lesson,
+        "001_users",
+        None,
+        "op.create_table('users', sa.Column('id', sa.Integer, primary_key=True))",
+        "op.drop_table('users')",
+    )
+    # A downgrade that forgets the column the upgrade added.
+    _write_revision(
+        lesson,
+        "002_phone",
+        "001_users",
+        "op.add_column('users', sa.Column('phone', sa.String(20)))",
+        "pass",
+    )
+    assert run_alembic(["upgrade", "001_users"], lesson.sandbox).ok
+    before = lesson.snapshot()
+    assert "база не на ней" in check.round_trip("002_phone", before).text()
+    assert run_alembic(["upgrade", "head"], lesson.sandbox).ok
+    wrong = check.round_trip("002_phone", before)
+    assert not wrong and "колонка phone" in wrong.text()
+    # phone stayed after that downgrade, so the check's upgrade failed: still on 001
+    assert "upgrade после такого отката упал" in wrong.text()
+    assert check.database_at("001_users")
+
+    _write_revision(
+        lesson,
+        "002_phone",
+        "001_users",
+        "op.add_column('users', sa.Column('phone', sa.String(20)))",
+        "op.drop_column('users', 'phone')",
+    )
+    with lesson.backend.engine.begin() as conn:  # what the wrong downgrade left behind
+        conn.exec_driver_sql("ALTER TABLE users DROP COLUMN phone")
+    assert run_alembic(["upgrade", "head"], lesson.sandbox).ok
+    assert check.round_trip("002_phone", before)
+    assert check.database_at("002_phone")

@@ -53,6 +53,11 @@ from lessonkit.hints import GENERIC, hint_for
             "FAILED: New upgrade operations detected: [('add_column', None, 'users', ...",
             "revision --autogenerate",
         ),
+        (
+            "FAILED: Can't specify insert_before or insert_after when using ALTER; please "
+            "specify recreate='always'",
+            "recreate='always'",
+        ),
     ],
 )
 def test_hint_for_alembic_message(output, expected):
