@@ -7,7 +7,8 @@ SQLAlchemy; figures in the README). Three things make it behave like a fresh ter
   imported), ``sys.stdout`` (``FAILED: ...``) and logging (INFO lines on stderr). All three go to
   one buffer, in the order a terminal would show them;
 * warnings: a terminal run is a new process, so each warning is printed (once) every time;
-  in a kernel Python would print it only the first time. The filters are reset for each run;
+  in a kernel Python would print it only the first time. Each run gets the filters a new
+  interpreter starts with (DeprecationWarning from libraries hidden), plus PYTHONWARNINGS;
 * state: env.py calls ``fileConfig`` (replacing the kernel's logging setup) and Alembic extends
   ``sys.path``; both are put back afterwards;
 * imports: modules loaded from a sandbox (``models.py``) are dropped from ``sys.modules`` and
@@ -143,13 +144,37 @@ def _terminal_like(cwd: Path, buffer: io.StringIO) -> Iterator[None]:
             contextlib.redirect_stderr(buffer),
         ):
             # Changing the filters invalidates the "already shown" registries.
-            warnings.simplefilter("default")
+            _new_process_filters()
             warnings.showwarning = _print_warning  # to the buffer, even under pytest's recorder
             yield
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         sys.dont_write_bytecode = saved_bytecode
+
+
+# What `python -c "import warnings; print(warnings.filters)"` lists with no -W options.
+STARTUP_FILTERS = [
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+]
+
+
+def _new_process_filters() -> None:
+    """The warning filters of a fresh `alembic` process, PYTHONWARNINGS included: the kernel's
+    own filters (IPython shows every DeprecationWarning) must not leak into the output."""
+    warnings.resetwarnings()
+    for action, category, module in reversed(STARTUP_FILTERS):
+        warnings.filterwarnings(action, category=category, module=module)
+    options = [o for o in os.environ.get("PYTHONWARNINGS", "").split(",") if o.strip()]
+    for option in options:  # -W syntax action:message:category:module:lineno, as Python reads it
+        try:
+            warnings._setoption(option)
+        except warnings._OptionError as exc:
+            print(f"Invalid -W option ignored: {exc}", file=sys.stderr)
 
 
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -166,3 +166,20 @@ def test_a_warning_is_shown_on_every_run_as_in_a_new_process(twin_sandboxes):
         assert result.exit_code == 1
         assert "Revision nope referenced from nope -> d1 (head), x is not present" in result.output
         assert "ссылается в `down_revision` (или `depends_on`) на «nope»" in hint_for(result)
+
+
+@pytest.mark.parametrize("pythonwarnings", [None, "default"])
+def test_deprecation_warnings_as_a_terminal_shows_them(twin_sandboxes, monkeypatch, pythonwarnings):
+    """A library's DeprecationWarning: hidden, as in a new process, unless PYTHONWARNINGS asks."""
+    if pythonwarnings is None:
+        monkeypatch.delenv("PYTHONWARNINGS", raising=False)
+    else:
+        monkeypatch.setenv("PYTHONWARNINGS", pythonwarnings)
+    for folder in twin_sandboxes:  # the note's legacy key (Alembic 1.16+ warns about it)
+        ini = folder / "alembic.ini"
+        ini.write_text(ini.read_text().replace("path_separator = os", "version_path_separator = :"))
+    magic_dir, cli_dir = twin_sandboxes
+    result = run_alembic(["history"], magic_dir)
+    cli_output, _ = run_cli(["history"], cli_dir)
+    assert ("DeprecationWarning" in result.output) is (pythonwarnings == "default")
+    assert normalise(result.output) == normalise(cli_output)
