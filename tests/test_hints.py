@@ -29,3 +29,19 @@ from lessonkit.hints import GENERIC, hint_for
 def test_hint_for_alembic_message(output, expected):
     hint = hint_for(CommandResult(argv=["x"], output=output, exit_code=255))
     assert hint != GENERIC and expected in hint
+
+
+def test_merge_without_revisions_gets_the_heads_example():
+    output = "alembic merge: error: the following arguments are required: revisions"
+    hint = hint_for(
+        CommandResult(argv=["merge", "-m", "merge branches"], output=output, exit_code=2)
+    )
+    assert '`%alembic merge -m "merge branches" heads`' in hint
+
+
+def test_an_unknown_revision_from_the_database_is_told_apart_from_a_typo():
+    output = "FAILED: Can't locate revision identified by '003_merge'"
+    from_database = hint_for(CommandResult(argv=["current"], output=output, exit_code=255))
+    assert "alembic_version" in from_database and "ветку git" in from_database
+    typed = hint_for(CommandResult(argv=["downgrade", "003_merge"], output=output, exit_code=255))
+    assert "ни в папке versions, ни в alembic_version" in typed
