@@ -1,6 +1,6 @@
 """lessonkit — the toolkit the lessons of «Alembic на практике» import.
 
-from lessonkit import start_lesson, show_tree, show_file, show_revision, check
+from lessonkit import start_lesson, show_tree, show_file, show_revision, show_graph, check
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from lessonkit import checks as check
 from lessonkit.display import show_file, show_revision, show_tree
 from lessonkit.errors import CourseError
+from lessonkit.graph import show_graph
 from lessonkit.project import set_ini_option
 from lessonkit.sandbox import Lesson, start_lesson
 from lessonkit.session import active_lesson
@@ -21,6 +22,7 @@ __all__ = [
     "load_ipython_extension",
     "set_ini_option",
     "show_file",
+    "show_graph",
     "show_revision",
     "show_tree",
     "start_lesson",

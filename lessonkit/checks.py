@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lessonkit.alembic_cli import run_alembic
 from lessonkit.display import revision_path
 from lessonkit.errors import CourseError
+from lessonkit.graph import sandbox_script
 from lessonkit.schema.diff import diff_schemas
 from lessonkit.schema.model import KIND_LABELS, KIND_ORDER, Schema
 from lessonkit.session import active_lesson
@@ -114,6 +115,21 @@ def database_at(revision: str) -> Verdict:
         f"база находится на ревизии {revision}.",
         f"база на ревизии {now}, а ожидается {revision}.",
         "%alembic current покажет, где база; %alembic upgrade/downgrade переведут её.",
+    )
+
+
+def single_head() -> Verdict:
+    """The history has one head: every branch has been merged (or there is no branch)."""
+    try:
+        heads = sorted(sandbox_script().get_heads())
+    except CourseError as exc:
+        return _report(False, "", exc.message, exc.hint or "")
+    return _report(
+        len(heads) == 1,
+        f"у истории одна голова: {', '.join(heads)}.",
+        f"голов {len(heads)}: {', '.join(heads) or 'нет ни одной ревизии'}.",
+        "%alembic heads покажет головы; объединит их ревизия слияния: "
+        '%alembic merge -m "..." heads',
     )
 
 

@@ -20,6 +20,11 @@ def _unknown_command(match: re.Match) -> str:
 HINTS: list[tuple[str, object]] = [
     (r"invalid choice: '([^']+)'", _unknown_command),
     (
+        r"alembic merge: error: the following arguments are required: revisions",
+        "`alembic merge` спрашивает, какие ревизии слить; обычно — все головы: "
+        '`%alembic merge -m "merge branches" heads` (урок 13).',
+    ),
+    (
         r"the following arguments are required: (.+)",
         lambda m: (
             f"не хватает аргумента {m.group(1).strip()}. Пример: `%alembic upgrade head`; "
@@ -268,7 +273,24 @@ GENERIC = (
 )
 
 
+def _revision_from_database(result: CommandResult) -> str | None:
+    """`Can't locate revision` for an id the learner did not type: it came from
+    alembic_version — the database is on a revision whose file this folder (branch) lacks."""
+    match = re.search(r"Can't locate revision identified by '([^']+)'", result.output)
+    if match is None or any(match.group(1) in arg for arg in result.argv):
+        return None
+    return (
+        f"база на ревизии «{match.group(1)}» (так записано в alembic_version), а её файла в "
+        "alembic/versions нет — например, после переключения на ветку git, где этой миграции "
+        "ещё нет. Вернитесь в ветку, где файл есть, откатите там базу до общей для веток "
+        "ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13)."
+    )
+
+
 def hint_for(result: CommandResult) -> str:
+    from_database = _revision_from_database(result)
+    if from_database:
+        return from_database
     text = result.output + (str(result.error) if result.error else "")
     for pattern, hint in HINTS:
         match = re.search(pattern, text)
