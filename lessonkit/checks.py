@@ -67,6 +67,13 @@ def _report(ok: bool, success: str, failure: str, hint: str = "") -> Verdict:
     return Verdict(ok, success if ok else failure, "" if ok else hint)
 
 
+def _no_table(table: str) -> Verdict:
+    """The verdict of every check that needs ``table`` when the table is not there."""
+    return _report(
+        False, "", f"таблицы {table} в базе нет.", "создайте её миграцией и примените её."
+    )
+
+
 def table_exists(table: str) -> Verdict:
     tables = active_lesson().snapshot().tables()
     return _report(
@@ -80,9 +87,7 @@ def table_exists(table: str) -> Verdict:
 def column_exists(table: str, column: str) -> Verdict:
     schema = active_lesson().snapshot()
     if not schema.has_table(table):
-        return _report(
-            False, "", f"таблицы {table} в базе нет.", "создайте её миграцией и примените её."
-        )
+        return _no_table(table)
     columns = schema.columns(table)
     return _report(
         column in columns,
@@ -95,9 +100,7 @@ def column_exists(table: str, column: str) -> Verdict:
 def index_exists(table: str, name: str) -> Verdict:
     schema = active_lesson().snapshot()
     if not schema.has_table(table):
-        return _report(
-            False, "", f"таблицы {table} в базе нет.", "создайте её миграцией и примените её."
-        )
+        return _no_table(table)
     indexes = [i.name for i in schema.items.values() if i.kind == "index" and i.table == table]
     return _report(
         name in indexes,
@@ -170,9 +173,7 @@ def row_exists(table: str, **values: object) -> Verdict:
     lesson = active_lesson()
     wanted = ", ".join(f"{column}={value!r}" for column, value in values.items())
     if not lesson.snapshot().has_table(table):
-        return _report(
-            False, "", f"таблицы {table} в базе нет.", "создайте её миграцией и примените её."
-        )
+        return _no_table(table)
     where = " AND ".join(f"{column} = :{column}" for column in values) or "1 = 1"
     ((count,),) = lesson.query(f"SELECT COUNT(*) FROM {table} WHERE {where}", **values)
     return _report(
