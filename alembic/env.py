@@ -9,7 +9,6 @@ from logging.config import fileConfig
 from pathlib import Path
 
 import alembic_postgresql_enum  # noqa: F401 — autogenerate sees new enum values (lesson 14)
-from alembic.ddl.impl import DefaultImpl
 from sqlalchemy import create_engine, pool
 
 import app.models  # noqa: F401 — registers every model on Base.metadata
@@ -22,12 +21,6 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name)
 
 target_metadata = Base.metadata
-
-
-# Alembic ships no DuckDB implementation: this registers a minimal one.
-class AlembicDuckDBImpl(DefaultImpl):
-    __dialect__ = "duckdb"
-    transactional_ddl = True
 
 
 def run_migrations_offline() -> None:

@@ -31,10 +31,12 @@ __all__ = [
 
 def load_ipython_extension(shell) -> None:
     """%load_ext lessonkit — also done by the course's IPython config and by start_lesson."""
-    from lessonkit.magic import AlembicMagics
+    from lessonkit.magic import LessonMagics
+    from lessonkit.sandbox import park_new_kernel
 
     if "alembic" not in shell.magics_manager.magics["line"]:
-        shell.register_magics(AlembicMagics)
+        shell.register_magics(LessonMagics)
+        park_new_kernel(shell)
 
 
 # Importing lessonkit in a notebook makes %alembic available right away.

@@ -47,6 +47,7 @@ class CommandResult:
     exit_code: int  # as a shell would report it: 0 success, 255 for Alembic's FAILED, 2 usage
     error: BaseException | None = None  # an exception Alembic did not turn into FAILED: ...
     traceback: str = ""
+    interrupted: bool = False  # Kernel → Interrupt (Ctrl+C in a terminal) stopped it
 
     @property
     def ok(self) -> bool:
@@ -93,8 +94,15 @@ def run_alembic(argv: list[str], cwd: Path) -> CommandResult:
         except Exception as exc:  # the CLI would print a traceback and exit with 1
             exit_code, error, trace = 1, exc, traceback.format_exc()
             buffer.write(f"{SHORT_TRACEBACK}\n" + "".join(traceback.format_exception_only(exc)))
+        except KeyboardInterrupt as exc:  # a shell reports 130 (128 + SIGINT)
+            exit_code, error, trace = 130, exc, traceback.format_exc()
     return CommandResult(
-        argv, shorten_paths(buffer.getvalue()), exit_code, error, shorten_paths(trace)
+        argv,
+        shorten_paths(buffer.getvalue()),
+        exit_code,
+        error,
+        shorten_paths(trace),
+        interrupted=isinstance(error, KeyboardInterrupt),
     )
 
 

@@ -7,7 +7,6 @@ Several conditions: ``check.all_of(check.table_exists("posts"), check.database_a
 
 from __future__ import annotations
 
-import html
 import shlex
 from pathlib import Path
 
@@ -17,9 +16,10 @@ from lessonkit.alembic_cli import run_alembic
 from lessonkit.display import revision_path
 from lessonkit.errors import CourseError
 from lessonkit.graph import sandbox_script
+from lessonkit.markup import MessageBox
 from lessonkit.schema.diff import diff_schemas
 from lessonkit.schema.model import KIND_LABELS, KIND_ORDER, Schema
-from lessonkit.session import active_lesson
+from lessonkit.session import active_lesson, lesson_to_change
 
 
 class Verdict:
@@ -40,9 +40,10 @@ class Verdict:
         printer.text(self.text())
 
     def _repr_html_(self) -> str:
-        colour, bg = ("#116329", "#dafbe1") if self.ok else ("#7d4e00", "#fff8c5")
-        body = html.escape(self.text()).replace("\n", "<br>")
-        return f"<div style='color:{colour};background:{bg};padding:6px 10px'>{body}</div>"
+        if self.ok:
+            return MessageBox("success", f"✅ Верно: {self.message}", [])._repr_html_()
+        lines = [("Подсказка", self.hint)] if self.hint else []
+        return MessageBox("warning", f"❌ Пока не выполнено: {self.message}", lines)._repr_html_()
 
 
 class Verdicts(Verdict):
@@ -225,7 +226,7 @@ def round_trip(revision: str, before: Schema) -> Verdict:
 
     The check runs both commands itself and leaves the database at ``revision``; the order of
     columns is not compared (snapshots never compare it)."""
-    lesson = active_lesson()
+    lesson = lesson_to_change()
     applied = lesson.snapshot()
     if revision not in (applied.version or ()):
         return _report(
@@ -308,7 +309,7 @@ def alembic_prints(line: str, expected: str, absent: str | None = None) -> Verdi
     command, as the learner would in a terminal, and reads what it printed. Use a command that
     does not change the database (current, heads, history).
     """
-    result = run_alembic(shlex.split(line), active_lesson().sandbox)
+    result = run_alembic(shlex.split(line), lesson_to_change().sandbox)
     command = f"alembic {line}"
     again = f"выполните %alembic {line} и посмотрите, что она печатает."
     if not result.ok:

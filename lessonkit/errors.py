@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from lessonkit.markup import MessageBox
+
 
 class CourseError(Exception):
     """A problem the learner can fix; shown as a short Russian message and a hint.
 
-    IPython calls ``_render_traceback_`` instead of printing the traceback, so the cell is
-    marked as failed (and stops "Run All", unless tagged raises-exception) but reads cleanly.
+    IPython calls ``_render_traceback_`` instead of printing the traceback. The message is
+    displayed as a box (HTML in JupyterLab: inline code, wrapping between words; text
+    elsewhere); the error output itself keeps one red line, so the cell is marked as failed
+    (and stops "Run All", unless tagged raises-exception).
     """
 
     title = "Ошибка"
@@ -20,12 +24,16 @@ class CourseError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\nЧто делать: {self.hint}"
 
+    def box(self) -> MessageBox:
+        lines = [("", self.message)] + ([("Что делать", self.hint)] if self.hint else [])
+        return MessageBox("error", f"✗ {self.title}", lines)
+
     def _render_traceback_(self) -> list[str]:
+        from IPython.display import display
+
+        display(self.box())
         red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
-        lines = [f"{red}{bold}✗ {self.title}:{reset} {self.message}"]
-        if self.hint:
-            lines.append(f"{bold}Что делать:{reset} {self.hint}")
-        return lines
+        return [f"{red}{bold}✗ {self.title}{reset} (подробности — в сообщении выше)"]
 
 
 class LessonNotStarted(CourseError):
@@ -42,9 +50,27 @@ class AlembicCommandFailed(CourseError):
         self.exit_code = exit_code
 
 
+class CommandInterrupted(AlembicCommandFailed):
+    """Kernel → Interrupt while an Alembic command ran."""
+
+    title = "Команда прервана"
+
+
 class DatabaseUnavailable(CourseError):
     title = "База данных недоступна"
 
 
 class UnsafeReset(CourseError):
     title = "Сброс отменён"
+
+
+class SandboxBusy(CourseError):
+    """Another live kernel works in this lesson's sandbox."""
+
+    title = "Песочница урока занята другим ядром"
+
+
+class SandboxTakenOver(CourseError):
+    """This kernel's sandbox was taken over by another kernel (start_lesson(take_over=True))."""
+
+    title = "Песочницу забрало другое ядро"

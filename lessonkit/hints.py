@@ -3,20 +3,63 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shlex
+import traceback
 
 from lessonkit.alembic_cli import CommandResult, command_names
+from lessonkit.paths import WORK_DIR, shorten_paths
 
 
-def _unknown_command(match: re.Match) -> str:
+def _unknown_command(match: re.Match, _: CommandResult) -> str:
     wrong = match.group(1)
     close = difflib.get_close_matches(wrong, command_names(), n=1)
     guess = f" Возможно, вы имели в виду `%alembic {close[0]}`." if close else ""
     return f"у Alembic нет команды «{wrong}».{guess} Все команды: `%alembic --help`."
 
 
-# (pattern in Alembic's output, hint). The first match wins.
+# Alembic's own words for a revision, beside the ids of the sandbox's revisions.
+REVISION_WORDS = ("head", "heads", "base", "current")
+
+
+def _known_revision_names() -> list[str]:
+    """Every name a learner may type for a revision here; [] when there is no sandbox."""
+    from lessonkit.graph import sandbox_script
+
+    try:
+        script = sandbox_script()
+        revisions = list(script.walk_revisions())
+    except Exception:  # no lesson, no project, a broken history: no suggestion
+        return list(REVISION_WORDS)
+    labels = [label for rev in revisions for label in rev.branch_labels]
+    return [*REVISION_WORDS, *(rev.revision for rev in revisions), *labels]
+
+
+def _unknown_revision(match: re.Match, result: CommandResult) -> str:
+    wrong = match.group(1)
+    if not any(wrong in arg for arg in result.argv):
+        # Not typed by the learner: the id came from alembic_version.
+        return (
+            f"база на ревизии «{wrong}» (так записано в alembic_version), а её файла в "
+            "alembic/versions нет — например, после переключения на ветку git, где этой "
+            "миграции ещё нет. Вернитесь в ветку, где файл есть, откатите там базу до общей для "
+            "веток ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13)."
+        )
+    close = difflib.get_close_matches(wrong, _known_revision_names(), n=1, cutoff=0.6)
+    if close and close[0] != wrong:
+        fixed = shlex.join(close[0] if arg == wrong else arg for arg in result.argv)
+        guess = f"Возможно, вы имели в виду `%alembic {fixed}`. "
+    else:
+        guess = ""
+    return (
+        f"ревизии «{wrong}» нет ни в папке versions, ни в alembic_version — или это "
+        "сокращение, с которого начинаются несколько ревизий (напишите номер длиннее). "
+        f"{guess}Существующие ревизии: `%alembic history`; где база сейчас: `%alembic current`."
+    )
+
+
+# (pattern in Alembic's output, hint or hint(match, result)). The first match wins.
 HINTS: list[tuple[str, object]] = [
     (r"invalid choice: '([^']+)'", _unknown_command),
     (
@@ -26,36 +69,29 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"the following arguments are required: (.+)",
-        lambda m: (
+        lambda m, _: (
             f"не хватает аргумента {m.group(1).strip()}. Пример: `%alembic upgrade head`; "
             "справка по команде: `%alembic <команда> --help`."
         ),
     ),
     (
         r"unrecognized arguments: (.+)",
-        lambda m: (
+        lambda m, _: (
             f"Alembic не знает параметр {m.group(1).strip()}. "
             "Параметры команды: `%alembic <команда> --help`."
         ),
     ),
-    (
-        r"Can't locate revision identified by '([^']+)'",
-        lambda m: (
-            f"ревизии «{m.group(1)}» нет ни в папке versions, ни в alembic_version — или это "
-            "сокращение, с которого начинаются несколько ревизий (напишите номер длиннее). "
-            "Существующие ревизии: `%alembic history`; где база сейчас: `%alembic current`."
-        ),
-    ),
+    (r"Can't locate revision identified by '([^']+)'", _unknown_revision),
     (
         r"Relative revision (\S+) didn't produce (\d+) migrations",
-        lambda m: (
+        lambda m, _: (
             f"шаг {m.group(1)} выходит за пределы цепочки (за base или за head). "
             "Посмотрите, где вы: `%alembic current` и `%alembic history`."
         ),
     ),
     (
         r"Destination (\S+) is not a valid downgrade target",
-        lambda m: (
+        lambda m, _: (
             f"ревизия {m.group(1)} не позади текущей (впереди или на другой ветке): downgrade "
             f"ведёт только назад. Вперёд — `%alembic upgrade {m.group(1)}`; где база сейчас — "
             "`%alembic current`."
@@ -63,7 +99,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"Requested range (\S+) does not refer to ancestor/descendant",
-        lambda m: (
+        lambda m, _: (
             f"в диапазоне {m.group(1)} сначала пишут более старую ревизию, потом более новую: "
             "`-r base:current`, `-r current:heads` (обе на одной ветке)."
         ),
@@ -75,7 +111,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"Revision (\S+) referenced from \S+ -> (\S+) .*is not present",
-        lambda m: (
+        lambda m, _: (
             f"ревизия {m.group(2)} ссылается в `down_revision` (или `depends_on`) на "
             f"«{m.group(1)}», а такой ревизии в alembic/versions нет: опечатка в номере или "
             "удалённый файл. Исправьте номер в файле ревизии — пока ссылка битая, не работает "
@@ -105,7 +141,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"Directory (\S+) already exists and is not empty",
-        lambda m: (
+        lambda m, _: (
             f"папка {m.group(1)} уже есть: проект уже инициализирован. Выберите другое имя "
             "папки или начните урок заново первой ячейкой."
         ),
@@ -117,7 +153,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"Path doesn't exist: (\S+?)\.?\s+Please use the 'init' command",
-        lambda m: (
+        lambda m, _: (
             f"папки {m.group(1)} нет: `script_location` в alembic.ini указывает не туда (папку "
             "переименовали или перенесли?). Поправьте путь: `script_location = "
             "%(here)s/<папка>` — от папки, где лежит alembic.ini. Урок 11."
@@ -130,7 +166,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"'%' must be followed by '%' or '\(', found: '([^']*)'",
-        lambda m: (
+        lambda m, _: (
             f"в alembic.ini знак % начинает подстановку вида %(here)s, а «{m.group(1)}» — не "
             "подстановка. Знак % в значении (например, %40 в пароле внутри адреса) пишут "
             "двойным: %%. Урок 11."
@@ -149,7 +185,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"Detected removed table '([^']+)'",
-        lambda m: (
+        lambda m, _: (
             f"автогенерация хочет удалить таблицу {m.group(1)}, которая есть в базе. Частые "
             "причины: модуль с её моделью не импортирован в env.py (модели нет в "
             "Base.metadata) — тогда исправьте импорт, а не создавайте ревизию (урок 12); или "
@@ -177,7 +213,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r'table (\S+) already exists|relation "([^"]+)" already exists',
-        lambda m: (
+        lambda m, _: (
             f"таблица {m.group(1) or m.group(2)} уже есть в базе, хотя alembic_version о ней не "
             "знает. Частая причина — прошлый запуск этой миграции упал посередине на SQLite "
             "(`Will assume non-transactional DDL`), и сделанные шаги остались в базе. Удалите "
@@ -191,7 +227,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r'type "([^"]+)" already exists',
-        lambda m: (
+        lambda m, _: (
             f"ENUM-тип {m.group(1)} уже есть в базе: его создала другая миграция или оставил "
             "откат. Создаёт тип одна миграция (и удаляет его в своём downgrade), остальные "
             f'ссылаются на него: postgresql.ENUM(name="{m.group(1)}", create_type=False). Урок 14.'
@@ -199,7 +235,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r'type "([^"]+)" does not exist',
-        lambda m: (
+        lambda m, _: (
             f"типа {m.group(1)} в базе нет: ни одна миграция его не создала (create_type=False?). "
             "Создайте его в миграции до таблицы или колонки (op.add_column тип не создаёт): "
             "postgresql.ENUM(..., name=...).create(op.get_bind(), checkfirst=True). Урок 14."
@@ -207,7 +243,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r'invalid input value for enum (\S+): "([^"]+)"',
-        lambda m: (
+        lambda m, _: (
             f"в таблицах есть значение {m.group(2)}, которого нет в ENUM-типе {m.group(1)} "
             "(откат пересоздаёт тип без него?). Сначала переведите такие строки на другое "
             "значение (`%sql UPDATE ...`), потом повторите команду. Урок 14."
@@ -238,7 +274,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"KeyError: '([A-Z][A-Z0-9_]*)'",
-        lambda m: (
+        lambda m, _: (
             f"скорее всего, не задана переменная окружения {m.group(1)}, которую читает env.py "
             f"(или модуль, который он импортирует). В терминале: `export {m.group(1)}=...`; в "
             f'ноутбуке: `os.environ["{m.group(1)}"] = "..."` или `%env {m.group(1)}=...`. '
@@ -247,7 +283,7 @@ HINTS: list[tuple[str, object]] = [
     ),
     (
         r"No module named '([^']+)'",
-        lambda m: (
+        lambda m, _: (
             f"Python не нашёл модуль {m.group(1)}. Если это ваш модуль (его импортирует env.py), "
             "проверьте путь импорта — он зависит от того, где лежит файл (`src.database` или "
             "`database`), и строку `prepend_sys_path = .` в alembic.ini: она добавляет в "
@@ -273,30 +309,46 @@ GENERIC = (
 )
 
 
-def _revision_from_database(result: CommandResult) -> str | None:
-    """`Can't locate revision` for an id the learner did not type: it came from
-    alembic_version — the database is on a revision whose file this folder (branch) lacks."""
-    match = re.search(r"Can't locate revision identified by '([^']+)'", result.output)
-    if match is None or any(match.group(1) in arg for arg in result.argv):
-        return None
-    return (
-        f"база на ревизии «{match.group(1)}» (так записано в alembic_version), а её файла в "
-        "alembic/versions нет — например, после переключения на ветку git, где этой миграции "
-        "ещё нет. Вернитесь в ветку, где файл есть, откатите там базу до общей для веток "
-        "ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13)."
-    )
-
-
 def hint_for(result: CommandResult) -> str:
-    from_database = _revision_from_database(result)
-    if from_database:
-        return from_database
+    """What to do, in Russian; prefixed with the file and line of the learner's own code
+    when the error was raised there."""
+    where = error_location(result)
+    if isinstance(result.error, SyntaxError):
+        return f"{where} Исправьте строку и повторите команду."
     text = result.output + (str(result.error) if result.error else "")
     for pattern, hint in HINTS:
         match = re.search(pattern, text)
         if match:
-            return hint(match) if callable(hint) else hint  # type: ignore[operator]
-    return GENERIC
+            found = hint(match, result) if callable(hint) else hint  # type: ignore[operator]
+            break
+    else:
+        found = GENERIC
+    return f"{where} {found}" if where else found
+
+
+def error_location(result: CommandResult) -> str:
+    """«Ошибка в файле work/.../models.py, строка 7: `...`» for an error raised by a file of
+    a sandbox (models.py, env.py, a revision); "" for errors inside Alembic or SQLAlchemy."""
+    error = result.error
+    if isinstance(error, SyntaxError) and error.filename:
+        line = (error.text or "").strip()
+        code = f": `{line}`" if line else ""
+        return (
+            f"синтаксическая ошибка ({error.msg}) в файле {shorten_paths(error.filename)}, "
+            f"строка {error.lineno}{code}."
+        )
+    if error is None or error.__traceback__ is None:
+        return ""
+    root = str(WORK_DIR.resolve())
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(root)]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = f": `{frame.line.strip()}`" if frame.line else ""
+    return (
+        f"ошибка возникла в файле {shorten_paths(os.path.normpath(frame.filename))}, "
+        f"строка {frame.lineno}{code}."
+    )
 
 
 def failure_summary(result: CommandResult) -> str:

@@ -1,19 +1,28 @@
-"""%alembic: the real Alembic command line in the lesson sandbox, then the schema diff."""
+"""The course's magics: %alembic (the real Alembic command line in the lesson sandbox, then the
+schema diff) and a guarded %%writefile (files go into the sandbox, never into the repository)."""
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import parse_argstring
+from IPython.core.magics.osm import OSMagics
 from IPython.display import display
 from sqlalchemy.exc import SQLAlchemyError
 
+from lessonkit import notes
 from lessonkit.alembic_cli import CommandResult, command_name, run_alembic
 from lessonkit.errors import AlembicCommandFailed, CourseError
+from lessonkit.graph import sandbox_script
 from lessonkit.hints import failure_summary, hint_for
+from lessonkit.paths import shorten_paths
 from lessonkit.schema import Schema, diff_schemas
-from lessonkit.session import active_lesson
+from lessonkit.session import lesson_to_change
 
 if TYPE_CHECKING:
     from lessonkit.sandbox import Lesson
@@ -34,7 +43,7 @@ def split_line(line: str) -> list[str]:
 
 def alembic_with_diff(line: str) -> CommandResult:
     """Run one command as the learner typed it, print its output, show what it changed."""
-    lesson = active_lesson()
+    lesson = lesson_to_change()
     argv = split_line(line)
     watch = command_name(argv) in DATABASE_COMMANDS
     before = _snapshot_or_none(lesson) if watch else None
@@ -44,8 +53,17 @@ def alembic_with_diff(line: str) -> CommandResult:
     after = _snapshot_or_none(lesson) if before is not None else None
     if after is not None:
         display(diff_schemas(before, after))
+    script = _script_or_none() if watch else None
+    if script is not None:
+        lesson.applied.record(result, script)
+    if result.interrupted:
+        raise notes.interrupted(result, before, after)
     if not result.ok:
         raise AlembicCommandFailed(failure_summary(result), hint_for(result), result.exit_code)
+    if watch and after is not None:
+        note = notes.nothing_applied(result, lesson.applied, script, after.version or ())
+        if note is not None:
+            display(note)
     return result
 
 
@@ -60,9 +78,39 @@ def _snapshot_or_none(lesson: Lesson) -> Schema | None:
         return None
 
 
+def _script_or_none():
+    """The sandbox's revision map, or None when the project is broken (Alembic said why)."""
+    try:
+        return sandbox_script()
+    except Exception:  # a broken ini or a revision that fails on import: Alembic reported it
+        return None
+
+
+def write_sandbox_file(line: str, cell: str, shell) -> None:
+    """%%writefile, limited to the active lesson's sandbox."""
+    lesson = lesson_to_change()
+    args = parse_argstring(OSMagics.writefile, line)
+    filename = os.path.expanduser(args.filename)
+    if re.match(r"^(\'.*\')|(\".*\")$", filename):  # as IPython's own %%writefile
+        filename = filename[1:-1]
+    target = (Path.cwd() / filename).resolve()
+    if not target.is_relative_to(lesson.sandbox.resolve()):
+        raise CourseError(
+            f"файл {filename} оказался бы вне песочницы урока ({shorten_paths(str(target))}).",
+            hint=f"файлы урока пишутся в его песочницу, {shorten_paths(str(lesson.sandbox))}/: "
+            "укажите путь внутри неё, например `%%writefile models.py`.",
+        )
+    shell.magics_manager.registry["OSMagics"].writefile(line, cell)
+
+
 @magics_class
-class AlembicMagics(Magics):
+class LessonMagics(Magics):
     @line_magic
     def alembic(self, line: str) -> None:
         """Run the Alembic command line in the lesson sandbox: %alembic upgrade head"""
         alembic_with_diff(line)
+
+    @cell_magic
+    def writefile(self, line: str, cell: str) -> None:
+        """%%writefile [-a] <file>: IPython's own, for files of the lesson sandbox only."""
+        write_sandbox_file(line, cell, self.shell)

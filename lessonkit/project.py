@@ -1,4 +1,4 @@
-"""The lesson's own Alembic project: what `alembic init` writes, plus the course's two edits."""
+"""The lesson's own Alembic project: what `alembic init` writes, plus the course's one edit."""
 
 from __future__ import annotations
 
@@ -17,18 +17,7 @@ class Base(DeclarativeBase):
     pass
 '''
 
-# Edit 1: Alembic has no DuckDB implementation; these lines register one (harmless elsewhere).
-DUCKDB_IMPL = """from alembic import context
-from alembic.ddl.impl import DefaultImpl
-
-
-# Курс: в Alembic нет реализации для DuckDB — регистрируем простейшую.
-class AlembicDuckDBImpl(DefaultImpl):
-    __dialect__ = "duckdb"
-    transactional_ddl = True
-"""
-
-# Edit 2: autogenerate compares the database with the models of the sandbox's models.py.
+# The course's one edit: autogenerate compares the database with the sandbox's models.py.
 TARGET_METADATA = """# Курс: метаданные моделей из models.py песочницы — для --autogenerate.
 from models import Base  # noqa: E402
 
@@ -36,7 +25,9 @@ target_metadata = Base.metadata"""
 
 
 def init_project(sandbox: Path, ini_url: str) -> None:
-    """`alembic init alembic`, the database URL in alembic.ini, env.py wired to models.py."""
+    """`alembic init alembic`, the database URL in alembic.ini, env.py wired to models.py.
+
+    DuckDB needs no edit: duckdb-sqlalchemy registers its own Alembic implementation."""
     result = run_alembic(["init", "alembic"], sandbox)
     if not result.ok:
         raise CourseError(f"не удалось создать проект Alembic:\n{result.output}")
@@ -47,14 +38,10 @@ def init_project(sandbox: Path, ini_url: str) -> None:
 
 
 def wire_env_py(text: str) -> str:
-    for anchor, replacement in (
-        ("from alembic import context\n", DUCKDB_IMPL),
-        ("target_metadata = None", TARGET_METADATA),
-    ):
-        if anchor not in text:  # a new Alembic changed its template: fail loudly, not silently
-            raise CourseError(f"в env.py от `alembic init` не найдена строка «{anchor.strip()}».")
-        text = text.replace(anchor, replacement, 1)
-    return text
+    anchor = "target_metadata = None"
+    if anchor not in text:  # a new Alembic changed its template: fail loudly, not silently
+        raise CourseError(f"в env.py от `alembic init` не найдена строка «{anchor}».")
+    return text.replace(anchor, TARGET_METADATA, 1)
 
 
 def set_ini_option(ini: Path, key: str, value: str, section: str = "alembic") -> str:

@@ -17,12 +17,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from IPython.display import display
 
-from lessonkit import session
+from lessonkit import alembic_state, ownership, session
 from lessonkit.alembic_cli import CommandResult
+from lessonkit.applied import AppliedFiles
 from lessonkit.backends import Backend, make_backend
 from lessonkit.display import KeyValueView
 from lessonkit.errors import CourseError, UnsafeReset
-from lessonkit.paths import WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
+from lessonkit.paths import REPO_ROOT, WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
 from lessonkit.project import init_project, set_ini_option
 from lessonkit.schema import Schema, read_schema
 from lessonkit.shell import register_magics
@@ -33,6 +34,7 @@ STARTS = {
     "project": "проект после `alembic init` + models.py",
 }
 LESSON_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
+IDLE_DIR = WORK_DIR / ".idle"  # where a kernel waits for its lesson's first cell
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Lesson:
     sandbox: Path
     backend: Backend
     history: list[CommandResult] = field(default_factory=list)  # every %alembic run
+    applied: AppliedFiles = field(default_factory=AppliedFiles)  # files as they were applied
 
     @property
     def url(self) -> str:
@@ -58,9 +61,12 @@ class Lesson:
         with self.backend.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(sa.text(sql), params)]
 
-    def close(self) -> None:
+    def close(self, keep_sandbox: bool = False) -> None:
+        """Let the database go; give the sandbox up too, unless the lesson is restarting."""
         disconnect_sql()
         self.backend.dispose()
+        if not keep_sandbox:
+            ownership.release(self.name)
 
     def switch_db(self, db: str) -> None:
         """Same sandbox and migration files, a new empty database of another kind.
@@ -68,9 +74,11 @@ class Lesson:
         For lessons that run one migration on two databases (SQLite refuses what PostgreSQL
         accepts). The sandbox's alembic.ini and %sql are pointed at the new database.
         """
+        session.lesson_to_change()
         backend = make_backend(db, self.name, self.sandbox, fixed=True)
+        backend.ensure_resettable()
         backend.reset()
-        self.close()
+        self.close(keep_sandbox=True)
         ini = self.sandbox / "alembic.ini"
         if ini.exists():
             set_ini_option(ini, "sqlalchemy.url", backend.ini_url)
@@ -81,13 +89,21 @@ class Lesson:
 
 
 def start_lesson(
-    name: str, db: str = "sqlite", start: str = "project", fixed_db: bool = False
+    name: str,
+    db: str = "sqlite",
+    start: str = "project",
+    fixed_db: bool = False,
+    take_over: bool = False,
 ) -> Lesson:
     """Reset the sandbox and database of lesson ``name`` and make it the active lesson.
 
     db: "sqlite" (default), "postgres" or "duckdb"; the COURSE_DB variable overrides it,
     unless fixed_db=True (a lesson about one database's behaviour, e.g. PostgreSQL enums).
     start: "project" (alembic init already done, models.py ready) or "empty".
+    take_over: take the sandbox from another live kernel that works in it (see ownership).
+
+    Every refusal (a bad argument, a sandbox in use, a database the course did not create)
+    comes before anything is deleted.
     """
     if not LESSON_NAME.match(name):
         raise CourseError(
@@ -100,13 +116,22 @@ def start_lesson(
         )
     register_magics()
     _put_venv_on_path()
-    previous = session.current_lesson()
-    if previous is not None:
-        previous.close()
-    session.set_active(None)  # a failed reset must not leave the old lesson half-alive
-
+    fence_git()
     sandbox = sandbox_dir(name)
     backend = make_backend(db, name, sandbox, fixed_db)
+    ownership.claim(name, take_over)
+    try:
+        backend.ensure_resettable()
+    except CourseError:
+        if session.current_lesson() is None or session.current_lesson().name != name:
+            ownership.release(name)
+        raise
+    previous = session.current_lesson()
+    if previous is not None:
+        previous.close(keep_sandbox=previous.name == name)
+    session.set_active(None)  # a failed reset must not leave the old lesson half-alive
+    alembic_state.reset()  # what an earlier env.py registered (plugins) goes, as in a new process
+
     _recreate_folder(sandbox)
     backend.reset()
     if start == "project":
@@ -128,6 +153,31 @@ def _recreate_folder(sandbox: Path) -> None:
     if sandbox.exists():
         shutil.rmtree(sandbox)
     sandbox.mkdir(parents=True)
+
+
+def park_new_kernel(shell) -> None:
+    """A kernel starts in notebooks/, inside the repository. Before the first cell, a
+    `!alembic init` or `!git checkout` run there would change the course itself. Move a new
+    kernel to work/.idle/ (git-ignored) and keep git from finding the course's repository
+    from anywhere inside work/ (GIT_CEILING_DIRECTORIES). Kernels started elsewhere, and the
+    test suite's shell, are left where they are."""
+    if getattr(shell, "kernel", None) is None:
+        return
+    cwd = Path.cwd().resolve()
+    if cwd.is_relative_to(REPO_ROOT) and not cwd.is_relative_to(WORK_DIR.resolve()):
+        IDLE_DIR.mkdir(parents=True, exist_ok=True)
+        os.chdir(IDLE_DIR)
+    fence_git()
+
+
+def fence_git() -> None:
+    """git run in a sandbox sees only the sandbox's own repository (lesson 13), never the
+    course's one above work/."""
+    ceilings = os.environ.get("GIT_CEILING_DIRECTORIES", "").split(os.pathsep)
+    if str(WORK_DIR) not in ceilings:
+        os.environ["GIT_CEILING_DIRECTORIES"] = os.pathsep.join(
+            [*filter(None, ceilings), str(WORK_DIR)]
+        )
 
 
 def _put_venv_on_path() -> None:

@@ -28,3 +28,13 @@ def current_lesson() -> Lesson | None:
 def set_active(lesson: Lesson | None) -> None:
     global _active
     _active = lesson
+
+
+def lesson_to_change() -> Lesson:
+    """The active lesson, for a command that changes its files or database; refused when
+    another kernel has taken the sandbox over (see ownership)."""
+    from lessonkit import ownership
+
+    lesson = active_lesson()
+    ownership.ensure_owner(lesson.name)
+    return lesson

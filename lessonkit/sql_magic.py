@@ -1,20 +1,19 @@
-"""%sql in a lesson: ipython-sql connected to the lesson database.
+"""%sql in a lesson: ipython-sql itself, connected to the lesson database (all three backends).
 
-ipython-sql 0.5 cannot drive duckdb-engine: it passes the notebook's variables as statement
-parameters (DuckDB refuses them) and commits before fetching (the rows are lost). On DuckDB
-the course puts a small %sql of its own in its place, which runs the same SQL through
-SQLAlchemy, so a lesson moved to DuckDB (COURSE_DB=duckdb) keeps working.
+DuckDB lets one process at a time open a database file. ipython-sql keeps its connection open
+between cells, so on DuckDB a kernel would lock the file and `!alembic` or a terminal's
+`alembic` could not open it («Could not set lock on file»). The course's %sql is therefore a
+thin wrapper: it runs ipython-sql's own magic and, on DuckDB, closes the connection afterwards
+(and opens it again on the next %sql). Everything else — parsing, :variables, the result
+table — is ipython-sql's.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-import sqlparse
-from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
 
 from lessonkit.backends import Backend
-from lessonkit.display import TableView
-from lessonkit.session import active_lesson
+from lessonkit.session import current_lesson, lesson_to_change
 from lessonkit.shell import get_shell
 
 
@@ -40,43 +39,34 @@ def connect_sql(backend: Backend) -> str:
     if shell is None:
         return "%sql: нет IPython"
     shell.extension_manager.load_extension("sql")
-    if backend.name == "duckdb":
-        shell.register_magics(DuckDBSqlMagics)
-        return "%sql: запросы к DuckDB выполняет курс (ipython-sql 0.5 не работает с DuckDB)"
-    from sql.magic import SqlMagic
-
-    shell.register_magics(SqlMagic)  # back to ipython-sql after a DuckDB lesson in this kernel
+    shell.register_magics(LessonSqlMagics)  # after ipython-sql: our %sql wraps its own
     shell.run_line_magic("config", "SqlMagic.displaycon = False")
     shell.run_line_magic("config", "SqlMagic.autopandas = False")
-    shell.run_line_magic("sql", backend.url)
+    _ipython_sql(shell).execute(backend.url)
+    if backend.name == "duckdb":
+        disconnect_sql()  # see the module docstring
     return "%sql подключён к базе урока"
 
 
-class Rows(list):
-    """Result of %sql on DuckDB: a list of tuples that displays as a table."""
-
-    def __init__(self, columns: list[str], rows: list[tuple]):
-        super().__init__(rows)
-        self.view = TableView(tuple(columns), rows)
-
-    def _repr_pretty_(self, printer, cycle) -> None:
-        self.view._repr_pretty_(printer, cycle)
-
-    def _repr_html_(self) -> str:
-        return self.view._repr_html_()
+def _ipython_sql(shell):
+    return shell.magics_manager.registry["SqlMagic"]
 
 
 @magics_class
-class DuckDBSqlMagics(Magics):
+class LessonSqlMagics(Magics):
+    @needs_local_scope
     @line_cell_magic
-    def sql(self, line: str, cell: str | None = None):
-        """%sql SELECT ... on the lesson's DuckDB database; returns the last statement's rows."""
-        result: Rows | None = None
-        with active_lesson().backend.engine.begin() as conn:
-            for statement in sqlparse.split(cell if cell is not None else line):
-                cursor = conn.execute(sa.text(statement.rstrip(";")))
-                if cursor.returns_rows:
-                    result = Rows(list(cursor.keys()), [tuple(r) for r in cursor])
-                else:
-                    print(f"Готово: {statement.split()[0].upper()}.")
-        return result
+    def sql(self, line: str, cell: str = "", local_ns=None):
+        """ipython-sql's %sql / %%sql on the lesson database."""
+        from sql.connection import Connection
+
+        lesson = current_lesson() and lesson_to_change()  # not in a taken-over sandbox
+        magic = _ipython_sql(self.shell)
+        duckdb = lesson is not None and lesson.backend.name == "duckdb"
+        if duckdb and Connection.current is None:
+            magic.execute(lesson.backend.url)
+        try:
+            return magic.execute(line, cell or "", local_ns)
+        finally:
+            if duckdb:
+                disconnect_sql()

@@ -33,14 +33,18 @@ def pg_admin_url() -> sa.URL:
 
 
 @pytest.fixture
-def make_lesson(shell, monkeypatch):
-    """start_lesson() for a throw-away lesson name, closed after the test."""
+def make_lesson(shell, monkeypatch, request):
+    """start_lesson() for a throw-away lesson name, closed after the test.
+
+    The default name is the test module's (90_magic for test_magic.py): modules run in
+    parallel, each in its own sandboxes."""
     from lessonkit import sandbox, session
 
     monkeypatch.delenv("COURSE_DB", raising=False)
     started = []
+    default = "90_" + request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
 
-    def make(name: str = "90_test", db: str = "sqlite", start: str = "project"):
+    def make(name: str = default, db: str = "sqlite", start: str = "project"):
         lesson = sandbox.start_lesson(name, db=db, start=start)
         started.append(lesson)
         return lesson
@@ -49,6 +53,42 @@ def make_lesson(shell, monkeypatch):
     for lesson in started:
         lesson.close()
     session.set_active(None)
+
+
+def run_cell(shell, code):
+    """Run a cell as the kernel would; return (captured output, exception raised in it)."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        result = shell.run_cell(code)
+    return captured, result.error_in_exec
+
+
+def shown(captured) -> str:
+    """The text of everything a cell displayed (rich outputs included), as a kernel sends it."""
+    parts = [captured.stdout]
+    parts += [output.data.get("text/plain", "") for output in captured.outputs]
+    return "\n".join(parts)
+
+
+def tree(folder):
+    """Every file of the sandbox with its content, the database file aside."""
+    return sorted(
+        (str(p.relative_to(folder)), p.read_bytes() if p.is_file() else b"")
+        for p in folder.rglob("*")
+        if p.name != "lesson.db"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist (--dist loadgroup): every run of one notebook in one worker
+    (they share its sandbox), every other test module in one worker (its lesson names)."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        notebook = params.params.get("path") if params else None
+        group = notebook.stem if notebook is not None else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def git_status() -> str:
@@ -61,4 +101,4 @@ def git_status() -> str:
     ).stdout
 
 
-__all__ = ["BACKENDS", "WORK_DIR", "git_status"]
+__all__ = ["BACKENDS", "WORK_DIR", "git_status", "run_cell", "shown", "tree"]

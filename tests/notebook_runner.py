@@ -3,6 +3,7 @@ top to bottom, stopping at any error except in cells tagged raises-exception."""
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from contextlib import contextmanager
@@ -52,6 +53,21 @@ def with_solution(notebook):
 
 def execute(path: Path, solved: bool = False, backend: str | None = None, timeout: int = 300):
     """Run the notebook in a new kernel; returns the executed notebook (outputs filled in)."""
+    (notebook,) = execute_in_one_kernel(
+        path, passes=1, solved=solved, backend=backend, timeout=timeout
+    )
+    return notebook
+
+
+def execute_in_one_kernel(
+    path: Path,
+    passes: int = 2,
+    solved: bool = False,
+    backend: str | None = None,
+    timeout: int = 300,
+) -> list:
+    """Run All ``passes`` times in one new kernel, without a restart (what a learner does who
+    runs the lesson again from the top); returns the notebook after each pass."""
     notebook = nbformat.read(path, as_version=4)
     if solved:
         with_solution(notebook)
@@ -61,9 +77,16 @@ def execute(path: Path, solved: bool = False, backend: str | None = None, timeou
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
-    with environment(COURSE_DB=backend):
-        client.execute()
-    return notebook
+    executed = []
+    with environment(COURSE_DB=backend), client.setup_kernel():
+        for _ in range(passes):
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count = [], None
+                    # Raises CellExecutionError on an error, unless tagged raises-exception.
+                    client.execute_cell(cell, index)
+            executed.append(copy.deepcopy(notebook))
+    return executed
 
 
 def text_of(cell) -> str:

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from lessonkit import session
 from lessonkit.errors import AlembicCommandFailed, CourseError, LessonNotStarted
-
-
-def run_cell(shell, code):
-    """Run a cell as the kernel would; return (stdout, exception raised in it)."""
-    from IPython.utils.capture import capture_output
-
-    with capture_output() as captured:
-        result = shell.run_cell(code)
-    return captured, result.error_in_exec
-
-
-def tree(folder):
-    """Every file of the sandbox with its content, the database file aside."""
-    return sorted(
-        (str(p.relative_to(folder)), p.read_bytes() if p.is_file() else b"")
-        for p in folder.rglob("*")
-        if p.name != "lesson.db"
-    )
+from tests.conftest import run_cell, tree
 
 
 def test_upgrade_prints_cli_output_and_the_diff(shell, make_lesson):
@@ -69,8 +56,9 @@ def test_bad_input_gets_a_russian_hint_and_changes_nothing(shell, make_lesson, l
     _, error = run_cell(shell, f"%alembic {line}")
     assert isinstance(error, AlembicCommandFailed)
     assert hint in error.hint
-    rendered = "\n".join(error._render_traceback_())
-    assert "Команда Alembic завершилась с ошибкой" in rendered and "Что делать" in rendered
+    shown = error.box().text()
+    assert "Команда Alembic завершилась с ошибкой" in shown and "Что делать" in shown
+    assert "Команда Alembic завершилась с ошибкой" in error._render_traceback_()[0]
     assert tree(lesson.sandbox) == before, "a failed command leaves the files as they were"
     # ...and the learner's tables (Alembic may have created its empty alembic_version).
     assert [t for t in lesson.snapshot().tables() if t != "alembic_version"] == tables
@@ -108,13 +96,31 @@ def test_restart_resets_sandbox_and_database(shell, make_lesson):
     assert not list((again.sandbox / "alembic" / "versions").glob("*.py"))
 
 
-def test_sql_on_duckdb_and_back_to_ipython_sql(shell, make_lesson):
-    make_lesson("90_duck", db="duckdb")
+@pytest.mark.parametrize("db", ["sqlite", "postgres", "duckdb"])
+def test_ipython_sql_on_every_backend(shell, make_lesson, db):
+    """%sql is ipython-sql itself on all three databases: DDL, DML, SELECT, :var parameters."""
+    make_lesson("90_sql", db=db)
+    captured, error = run_cell(
+        shell, "%sql CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7), (8)"
+    )
+    assert error is None, captured.stdout
+    shell.run_cell("wanted = 8")
+    shell.run_cell("rows = %sql SELECT x FROM t WHERE x = :wanted")
+    rows = shell.user_ns["rows"]
+    assert type(rows).__module__ == "sql.run" and [tuple(r) for r in rows] == [(8,)]
+
+
+def test_duckdb_file_is_free_for_a_terminal_between_cells(shell, make_lesson):
+    """DuckDB locks its file per process: after %sql and %alembic, `!alembic` must open it."""
+    lesson = make_lesson("90_sql", db="duckdb")
+    run_cell(shell, '%alembic revision -m "one" --rev-id 001_one')
     run_cell(shell, "%alembic upgrade head")
-    captured, error = run_cell(shell, "%sql CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)")
-    assert error is None and "Count" in captured.stdout  # DuckDB answers DML with a row count
-    shell.run_cell("rows = %sql SELECT x FROM t")
-    assert list(shell.user_ns["rows"]) == [(7,)]
-    make_lesson("90_test", db="sqlite")  # the same kernel, the next lesson: ipython-sql again
-    shell.run_cell("rows = %sql SELECT count(*) FROM sqlite_master")
-    assert type(shell.user_ns["rows"]).__module__ == "sql.run"
+    _, error = run_cell(shell, "rows = %sql SELECT version_num FROM alembic_version")
+    assert error is None and [tuple(r) for r in shell.user_ns["rows"]] == [("001_one",)]
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("alembic")), "current"],
+        cwd=lesson.sandbox,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and "001_one" in done.stdout, done.stderr

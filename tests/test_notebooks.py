@@ -1,5 +1,6 @@
-"""Every notebook learners open runs top to bottom in a fresh kernel, twice in a row, and its
-exercise check passes with the collapsed solution. The git tree is untouched afterwards."""
+"""Every notebook learners open runs top to bottom: twice in one kernel (Run All again, no
+restart), then in a fresh kernel; with the collapsed solution its check passes; it runs on
+PostgreSQL and on DuckDB unless it is about one database. The git tree is untouched."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from nbclient import NotebookClient
 
 from lessonkit.paths import REPO_ROOT
 from tests.conftest import git_status
-from tests.notebook_runner import NOTEBOOKS, errors_of, execute, tagged, text_of
+from tests.notebook_runner import (
+    NOTEBOOKS,
+    errors_of,
+    execute,
+    execute_in_one_kernel,
+    tagged,
+    text_of,
+)
 
 pytestmark = pytest.mark.notebooks
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -40,9 +48,11 @@ def clean_tree():
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_runs_twice_in_a_row(path, clean_tree):
-    for _ in range(2):
-        assert_ran_as_designed(execute(path), solved=False)
+def test_runs_again_in_the_same_kernel_and_in_a_new_one(path, clean_tree):
+    """Run All, Run All again without a restart, then Restart & Run All: the same result."""
+    for notebook in execute_in_one_kernel(path, passes=2):
+        assert_ran_as_designed(notebook, solved=False)
+    assert_ran_as_designed(execute(path), solved=False)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
@@ -55,25 +65,26 @@ def pins_its_database(path) -> bool:
     return "fixed_db=True" in path.read_text()
 
 
+FOLLOWS_COURSE_DB = [p for p in LESSONS if not pins_its_database(p)]
+
+
+def first_code_output(notebook) -> str:
+    return text_of(next(c for c in notebook.cells if c.cell_type == "code"))
+
+
 @pytest.mark.postgres
-@pytest.mark.parametrize(
-    "path", [p for p in LESSONS if not pins_its_database(p)], ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
 def test_runs_on_postgres(path, clean_tree):
     notebook = execute(path, backend="postgres")
     assert_ran_as_designed(notebook, solved=False)
-    assert "PostgreSQL" in text_of(
-        notebook.cells[next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")]
-    )
+    assert "PostgreSQL" in first_code_output(notebook)
 
 
-# Lessons that run on DuckDB end to end (02 autogenerates, which duckdb-engine cannot do).
-DUCKDB_LESSONS = [p for p in LESSONS if p.stem in ("00_intro", "01_init", "04_status")]
-
-
-@pytest.mark.parametrize("path", DUCKDB_LESSONS, ids=lambda p: p.stem)
-def test_runs_on_duckdb(path, clean_tree):
-    assert_ran_as_designed(execute(path, backend="duckdb"), solved=False)
+@pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
+def test_runs_on_duckdb_with_the_solution(path, clean_tree):
+    notebook = execute(path, backend="duckdb", solved=True)
+    assert_ran_as_designed(notebook, solved=True)
+    assert "DuckDB" in first_code_output(notebook)
 
 
 def test_every_lesson_source_has_a_notebook_in_sync():

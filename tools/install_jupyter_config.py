@@ -1,5 +1,8 @@
-"""Install the course's Jupyter settings into the active environment (sys.prefix).
+"""Make the active environment (sys.prefix) a course environment.
 
+* the repository on sys.path (a .pth file): kernels and tests import lessonkit and app from
+  the working tree, without building a package (what `pip install -e .` would do, minus the
+  build backend's download and build);
 * JupyterLab in Russian: overrides.json selects the ru_RU language pack;
 * every kernel of the environment loads lessonkit, so %alembic answers in Russian even in a
   kernel where the lesson's first cell has not run yet.
@@ -12,16 +15,21 @@ from __future__ import annotations
 
 import shutil
 import sys
+import sysconfig
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parent.parent / "jupyter"
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "jupyter"
 TARGETS = {
     "overrides.json": Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings",
     "ipython_kernel_config.py": Path(sys.prefix) / "etc" / "ipython",
 }
+PTH = Path(sysconfig.get_paths()["purelib"]) / "alembic_na_praktike.pth"
 
 if __name__ == "__main__":
     for name, folder in TARGETS.items():
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(SOURCE / name, folder / name)
         print(f"{name} -> {folder}")
+    PTH.write_text(f"{ROOT}\n")
+    print(f"{ROOT} -> {PTH}")

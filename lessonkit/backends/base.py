@@ -27,6 +27,11 @@ class Backend(ABC):
     def ini_url(self) -> str:
         """The same database as it is written into the sandbox's alembic.ini."""
 
+    def ensure_resettable(self) -> None:
+        """Raise UnsafeReset if reset() would have to refuse; called before the sandbox is
+        touched, so a refused reset loses nothing. Files in the sandbox are always ours."""
+        return None
+
     @abstractmethod
     def reset(self) -> None:
         """Make the lesson database empty. Called after the sandbox folder was recreated."""

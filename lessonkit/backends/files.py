@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import lessonkit.duckdb_alembic  # noqa: F401 — lets in-process Alembic talk to DuckDB
 from lessonkit.backends.base import Backend
 
 

@@ -6,8 +6,10 @@ database it creates carries the comment ``MARK``; any other is left alone, loudl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -44,6 +46,10 @@ class PostgresBackend(Backend):
         source = "DATABASE_URL" if os.environ.get(postgres.ENV_URL) else "встроенный сервер"
         return f"база {self.database} ({source})"
 
+    def ensure_resettable(self) -> None:
+        with admin_connection(self._admin_url) as conn:
+            _refuse_foreign(conn, self.database)
+
     def reset(self) -> None:
         self.dispose()
         recreate_database(self._admin_url, self.database)
@@ -53,38 +59,13 @@ class PostgresBackend(Backend):
         recreate_database(self._admin_url, self.database, create=False)
 
 
-def recreate_database(
-    admin: sa.URL, name: str, create: bool = True, keep_existing: bool = False
-) -> None:
-    """DROP (only if this course created it) and CREATE (unless create=False) ``name``.
-
-    keep_existing: leave a database that is already there as it is (any owner) — used by
-    `pgctl start <db>` for the reference project, which must not lose its data.
-    """
+@contextlib.contextmanager
+def admin_connection(admin: sa.URL) -> Iterator[sa.Connection]:
+    """An AUTOCOMMIT connection to the server (CREATE/DROP DATABASE), errors in Russian."""
     engine = sa.create_engine(admin, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    quoted = engine.dialect.identifier_preparer.quote(name)
     try:
         with engine.connect() as conn:
-            comment = conn.execute(
-                sa.text(
-                    "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
-                    "FROM pg_database WHERE datname = :name"
-                ),
-                {"name": name},
-            ).first()
-            if comment is not None and keep_existing:
-                return
-            if comment is not None:
-                if comment[0] != MARK:
-                    raise UnsafeReset(
-                        f"база данных {name} уже есть на сервере, и создал её не курс.",
-                        hint="курс не удаляет чужие базы: переименуйте её или укажите в "
-                        "DATABASE_URL другой сервер.",
-                    )
-                conn.exec_driver_sql(f"DROP DATABASE {quoted} WITH (FORCE)")
-            if create:
-                conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
-                conn.exec_driver_sql(f"COMMENT ON DATABASE {quoted} IS '{MARK}'")
+            yield conn
     except sa.exc.OperationalError as exc:
         raise DatabaseUnavailable(
             f"не удалось подключиться к PostgreSQL: {str(exc.orig).strip()}",
@@ -98,3 +79,46 @@ def recreate_database(
         ) from None
     finally:
         engine.dispose()
+
+
+def _database_comment(conn: sa.Connection, name: str) -> str | None:
+    """The comment of database ``name`` ("" if none), or None when there is no such database."""
+    row = conn.execute(
+        sa.text(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
+            "FROM pg_database WHERE datname = :name"
+        ),
+        {"name": name},
+    ).first()
+    return None if row is None else row[0]
+
+
+def _refuse_foreign(conn: sa.Connection, name: str) -> bool:
+    """Raise UnsafeReset for a database the course did not create; True if ``name`` exists."""
+    comment = _database_comment(conn, name)
+    if comment is not None and comment != MARK:
+        raise UnsafeReset(
+            f"база данных {name} уже есть на сервере, и создал её не курс.",
+            hint="курс не удаляет чужие базы: переименуйте её или укажите в "
+            "DATABASE_URL другой сервер.",
+        )
+    return comment is not None
+
+
+def recreate_database(
+    admin: sa.URL, name: str, create: bool = True, keep_existing: bool = False
+) -> None:
+    """DROP (only if this course created it) and CREATE (unless create=False) ``name``.
+
+    keep_existing: leave a database that is already there as it is (any owner) — used by
+    `pgctl start <db>` for the reference project, which must not lose its data.
+    """
+    with admin_connection(admin) as conn:
+        quoted = conn.dialect.identifier_preparer.quote(name)
+        if keep_existing and _database_comment(conn, name) is not None:
+            return
+        if _refuse_foreign(conn, name):
+            conn.exec_driver_sql(f"DROP DATABASE {quoted} WITH (FORCE)")
+        if create:
+            conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+            conn.exec_driver_sql(f"COMMENT ON DATABASE {quoted} IS '{MARK}'")

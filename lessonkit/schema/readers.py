@@ -1,9 +1,7 @@
 """Read a live database into a ``Schema``.
 
-SQLite and PostgreSQL are read with SQLAlchemy's Inspector (its multi-table calls, one round
-trip per kind of object). DuckDB is read from its own catalog functions: duckdb-engine's
-Inspector reuses PostgreSQL's catalog queries, which DuckDB cannot answer
-(``pg_collation``, ``REGCLASS``), and it reflects no indexes at all.
+All three databases are read with SQLAlchemy's Inspector (its multi-table calls, one round
+trip per kind of object); DuckDB's comes from duckdb-sqlalchemy.
 """
 
 from __future__ import annotations
@@ -24,8 +22,7 @@ FK_ACTIONS = {"ondelete": "ON DELETE", "onupdate": "ON UPDATE"}
 
 def read_schema(engine: Engine) -> Schema:
     with engine.connect() as conn:
-        read = _read_duckdb if conn.dialect.name == "duckdb" else _read_with_inspector
-        schema = read(conn)
+        schema = _read_with_inspector(conn)
         schema.version = _read_version(conn, schema)
         conn.rollback()
     return schema
@@ -143,58 +140,3 @@ def _add_enums(inspector: sa.Inspector, schema: Schema) -> None:
     for enum in inspector.get_enums():
         labels = ", ".join(repr(label) for label in enum["labels"])
         schema.add(Item("enum", None, enum["name"], (("", f"({labels})"),)))
-
-
-def _read_duckdb(conn: Connection) -> Schema:
-    schema = Schema(backend="duckdb")
-
-    def rows(sql: str):
-        return conn.exec_driver_sql(sql).mappings().all()
-
-    for row in rows(
-        "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
-        "AND schema_name = current_schema()"
-    ):
-        schema.add(Item("table", None, row["table_name"]))
-
-    for row in rows(
-        "SELECT table_name, column_name, column_index, data_type, is_nullable, "
-        "column_default FROM duckdb_columns() "
-        "WHERE NOT internal AND schema_name = current_schema()"
-    ):
-        attrs = column_attrs(row["data_type"], row["is_nullable"], row["column_default"])
-        schema.add(
-            Item("column", row["table_name"], row["column_name"], attrs, row["column_index"])
-        )
-
-    constraint_kinds = {
-        "PRIMARY KEY": "primary_key",
-        "UNIQUE": "unique",
-        "CHECK": "check",
-        "FOREIGN KEY": "foreign_key",
-    }
-    for row in rows(
-        "SELECT table_name, constraint_type, constraint_name, constraint_column_names, "
-        "expression, referenced_table, referenced_column_names "
-        "FROM duckdb_constraints() WHERE schema_name = current_schema()"
-    ):
-        kind = constraint_kinds.get(row["constraint_type"])
-        table, columns = row["table_name"], list(row["constraint_column_names"])
-        if kind == "primary_key":
-            schema.add(Item(kind, table, columns_text(columns)))
-        elif kind == "unique":
-            _add_named(schema, kind, table, row["constraint_name"], columns_text(columns))
-        elif kind == "check":
-            _add_named(schema, kind, table, row["constraint_name"], row["expression"])
-        elif kind == "foreign_key":
-            target = f"→ {row['referenced_table']}{columns_text(row['referenced_column_names'])}"
-            _add_named(schema, kind, table, row["constraint_name"], columns_text(columns), target)
-
-    for row in rows(
-        "SELECT table_name, index_name, is_unique, expressions FROM duckdb_indexes() "
-        "WHERE schema_name = current_schema()"
-    ):
-        columns = row["expressions"].strip("[]")
-        flag = "UNIQUE" if row["is_unique"] else ""
-        _add_named(schema, "index", row["table_name"], row["index_name"], f"({columns})", flag)
-    return schema
