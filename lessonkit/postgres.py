@@ -22,14 +22,14 @@ from lessonkit.errors import DatabaseUnavailable
 from lessonkit.paths import WORK_DIR, shorten_paths
 
 ENV_PGDATA = "COURSE_PGDATA"  # another data folder (the tests use one to stop a server safely)
+ENV_URL = "DATABASE_URL"
+
+_servers: dict[Path, object] = {}
 
 
 def pgdata_dir() -> Path:
     """Where the embedded server keeps its data: work/pg unless COURSE_PGDATA says otherwise."""
     return Path(os.environ.get(ENV_PGDATA) or WORK_DIR / "pg").resolve()
-ENV_URL = "DATABASE_URL"
-
-_servers: dict[Path, object] = {}
 
 
 def normalize_url(url: str | sa.URL) -> sa.URL:
