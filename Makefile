@@ -37,8 +37,11 @@ $(STAMP): requirements.lock pyproject.toml jupyter/overrides.json jupyter/ipytho
 # Root (a container, a CI box) needs --allow-root; nobody else gets it.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# LAB_OPTIONS: extra options for JupyterLab, e.g. LAB_OPTIONS="--no-browser --port=8890".
+LAB_OPTIONS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ALLOW_ROOT)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+		$(ALLOW_ROOT) $(LAB_OPTIONS)
 
 # ruff runs inside the suite (tests/test_repository.py), so `pytest` alone checks everything.
 # Notebooks run in parallel (pytest-xdist): one worker per core, plus one, because a worker

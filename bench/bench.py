@@ -7,7 +7,9 @@ Measures, on this machine, in one run:
    subprocess (what `!alembic` does), on a 10-revision chain, SQLite and PostgreSQL;
 2. database start: PostgreSQL cold (initdb + start), warm (data on disk, server stopped),
    attach (server already running); SQLite and DuckDB: a new file and the first query;
-3. time to execute every notebook in a fresh kernel.
+3. time to execute every notebook in a fresh kernel;
+4. with --setup: a fresh clone to a running JupyterLab (`make lab`), with uv's download cache
+   empty (a new machine) and full (a second clone on the same machine).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -41,8 +44,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "t{n}",
-        # No autoincrement: DuckDB has no SERIAL; the same table on every backend.
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(50), nullable=False, unique=True),
         sa.Column("created_at", sa.DateTime, server_default=sa.func.now()),
     )
@@ -209,11 +211,73 @@ def bench_notebooks() -> list[str]:
     return rows
 
 
+SETUP_RUNS = 3
+
+
+def bench_setup() -> list[str]:
+    """`git clone` + `make lab` until JupyterLab answers, as a new user runs it."""
+    import tempfile
+    import urllib.request
+
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        cache = Path(scratch) / "uv-cache"
+        for label, keep_cache in (("пустой кеш uv (новая машина)", False), ("кеш uv есть", True)):
+            samples = []
+            for run in range(SETUP_RUNS):
+                if not keep_cache:
+                    shutil.rmtree(cache, ignore_errors=True)
+                clone = Path(scratch) / f"clone{run}-{keep_cache}"
+                env = {**os.environ, "UV_CACHE_DIR": str(cache)}
+                env.pop("VIRTUAL_ENV", None)
+                started = time.perf_counter()
+                subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, env=env)
+                lab = subprocess.Popen(
+                    [
+                        "make",
+                        "lab",
+                        "LAB_OPTIONS=--no-browser --ServerApp.port=8999 "
+                        "--IdentityProvider.token=bench",
+                    ],
+                    cwd=clone,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+                try:
+                    while True:
+                        try:
+                            urllib.request.urlopen(
+                                "http://127.0.0.1:8999/lab/api/settings?token=bench", timeout=1
+                            )
+                            break
+                        except OSError:
+                            time.sleep(0.1)
+                    samples.append(time.perf_counter() - started)
+                finally:
+                    os.killpg(lab.pid, signal.SIGTERM)
+                    lab.wait()
+                shutil.rmtree(clone)
+            values = sorted(samples)
+            rows.append(
+                f"| {label} | {statistics.median(values):.1f} с "
+                f"({values[0]:.1f}–{values[-1]:.1f} с) |"
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="timed runs per figure (median)")
     parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--setup", action="store_true", help="only: fresh clone to JupyterLab")
     args = parser.parse_args()
+    if args.setup:
+        print(f"\n| от `git clone` до работающего JupyterLab, {SETUP_RUNS} прогона | время |")
+        print("|---|---|")
+        print("\n".join(bench_setup()))
+        return
 
     print(
         f"Python {sys.version.split()[0]}, медиана из {args.runs} замеров (подпроцесс — из "
