@@ -2,62 +2,66 @@
 
 Alembic records only a revision's id in alembic_version; it never re-runs an applied revision
 and never compares its file. A learner who edits an applied migration and runs
-``upgrade head`` again sees "nothing changed" and no reason. The course remembers a
-fingerprint of each file when %alembic applies it, so it can say why.
+``upgrade head`` again sees "nothing changed" and no reason. The course remembers each file's
+content when %alembic applies it, so it can say why.
+
+Files are found by the ``revision = "..."`` line every revision script has (the line Alembic
+writes); reading them costs a millisecond, where building Alembic's revision map would import
+every script again after each command.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from alembic.script import ScriptDirectory
 
 from lessonkit.alembic_cli import CommandResult
 
 RAN_UPGRADE = re.compile(r"Running upgrade .*?-> (\S+?),")
 RAN_DOWNGRADE = re.compile(r"Running downgrade (\S+?) ->")
+REVISION_LINE = re.compile(r"""^revision(?:\s*:\s*str)?\s*=\s*['"]([^'"]+)['"]""", re.M)
 
 
 @dataclass(frozen=True)
 class EditedRevision:
     revision: str
     path: Path
-    downgrade_to: str  # the target that rolls back just this revision
 
 
-def _fingerprint(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def revision_files(sandbox: Path) -> dict[str, Path]:
+    """Revision id → its script, for every script under the sandbox's folders."""
+    found = {}
+    for path in sandbox.rglob("*.py"):
+        match = REVISION_LINE.search(path.read_text(errors="replace"))
+        if match:
+            found[match.group(1)] = path
+    return found
 
 
 @dataclass
 class AppliedFiles:
-    fingerprints: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    contents: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
-    def record(self, result: CommandResult, script: ScriptDirectory) -> None:
+    def record(self, result: CommandResult, sandbox: Path) -> None:
         """Remember the files of the revisions the command applied; forget rolled back ones."""
         for revision in RAN_DOWNGRADE.findall(result.output):
-            self.fingerprints.pop(revision, None)
-        for revision in RAN_UPGRADE.findall(result.output):
-            found = script.get_revision(revision)
-            if found is not None and found.path:
-                path = Path(found.path)
-                self.fingerprints[revision] = (path, _fingerprint(path))
+            self.contents.pop(revision, None)
+        ran = RAN_UPGRADE.findall(result.output)
+        if ran:
+            files = revision_files(sandbox)
+            for revision in ran:
+                if revision in files:
+                    path = files[revision]
+                    self.contents[revision] = (path, path.read_text(errors="replace"))
 
-    def edited(self, script: ScriptDirectory, current: tuple[str, ...]) -> list[EditedRevision]:
-        """Applied revisions (still in alembic_version's history) whose file changed since."""
-        applied = {rev.revision for rev in script.iterate_revisions(current, "base")}
-        out = []
-        for revision, (path, fingerprint) in self.fingerprints.items():
-            if revision not in applied or not path.is_file() or _fingerprint(path) == fingerprint:
-                continue
-            down = script.get_revision(revision).down_revision
-            # A merge has several parents: Alembic's relative form names the step back.
-            target = f"{revision}-1" if isinstance(down, tuple) else down or "base"
-            out.append(EditedRevision(revision, path, target))
-        return out
+    def edited(self) -> list[EditedRevision]:
+        """Applied revisions (not rolled back since) whose file changed after they ran."""
+        return [
+            EditedRevision(revision, path)
+            for revision, (path, text) in self.contents.items()
+            if path.is_file() and path.read_text(errors="replace") != text
+        ]
 
     @staticmethod
     def ran_migrations(result: CommandResult) -> bool:

@@ -18,7 +18,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from lessonkit import notes
 from lessonkit.alembic_cli import CommandResult, command_name, run_alembic
 from lessonkit.errors import AlembicCommandFailed, CourseError
-from lessonkit.graph import sandbox_script
 from lessonkit.hints import failure_summary, hint_for
 from lessonkit.paths import shorten_paths
 from lessonkit.schema import Schema, diff_schemas
@@ -53,15 +52,14 @@ def alembic_with_diff(line: str) -> CommandResult:
     after = _snapshot_or_none(lesson) if before is not None else None
     if after is not None:
         display(diff_schemas(before, after))
-    script = _script_or_none() if watch else None
-    if script is not None:
-        lesson.applied.record(result, script)
+    if watch:
+        lesson.applied.record(result, lesson.sandbox)
     if result.interrupted:
         raise notes.interrupted(result, before, after)
     if not result.ok:
         raise AlembicCommandFailed(failure_summary(result), hint_for(result), result.exit_code)
     if watch and after is not None:
-        note = notes.nothing_applied(result, lesson.applied, script, after.version or ())
+        note = notes.nothing_applied(result, lesson.applied, after.version or ())
         if note is not None:
             display(note)
     return result
@@ -75,14 +73,6 @@ def _snapshot_or_none(lesson: Lesson) -> Schema | None:
     except SQLAlchemyError as exc:
         first_line = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
         print(f"(Схему базы прочитать не удалось: {first_line})")
-        return None
-
-
-def _script_or_none():
-    """The sandbox's revision map, or None when the project is broken (Alembic said why)."""
-    try:
-        return sandbox_script()
-    except Exception:  # a broken ini or a revision that fails on import: Alembic reported it
         return None
 
 

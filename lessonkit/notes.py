@@ -14,7 +14,7 @@ from lessonkit.schema import Schema, diff_schemas
 
 
 def nothing_applied(
-    result: CommandResult, applied: AppliedFiles, script, current: tuple[str, ...]
+    result: CommandResult, applied: AppliedFiles, current: tuple[str, ...]
 ) -> MessageBox | None:
     """`upgrade` that ran no migration: say where the database is, and why an edited
     applied revision was not run again."""
@@ -23,7 +23,7 @@ def nothing_applied(
     if AppliedFiles.ran_migrations(result):
         return None
     where = ", ".join(current) if current else "base (ни одной применённой ревизии)"
-    edited = applied.edited(script, current) if script is not None else []
+    edited = applied.edited()
     if not edited:
         return MessageBox("info", f"ℹ️ Применять нечего: база уже на ревизии {where}.", [])
     lines = [
@@ -41,7 +41,8 @@ def nothing_applied(
         (
             "Что делать",
             f"чтобы применить правку, откатите ревизию и примените снова: "
-            f"`%alembic downgrade {first.downgrade_to}`, затем `%alembic upgrade head`. Если "
+            f"`%alembic downgrade {first.revision}-1` (на шаг до неё), затем `%alembic "
+            "upgrade head`. Если "
             "ревизия уже применена на чужих базах (у коллег, на боевой), файл не правят — "
             "пишут новую ревизию с изменением.",
         )

@@ -44,6 +44,7 @@ class Lesson:
     backend: Backend
     history: list[CommandResult] = field(default_factory=list)  # every %alembic run
     applied: AppliedFiles = field(default_factory=AppliedFiles)  # files as they were applied
+    _last_snapshot: tuple[tuple, Schema] | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -54,7 +55,15 @@ class Lesson:
         return self.history[-1] if self.history else None
 
     def snapshot(self) -> Schema:
-        return read_schema(self.backend.engine)
+        """The database's schema now. A file database that nothing wrote to since the last
+        snapshot gives the last one back (the "before" of a %alembic is then free)."""
+        mark = self.backend.fingerprint()
+        if mark is not None and self._last_snapshot is not None and self._last_snapshot[0] == mark:
+            return self._last_snapshot[1]
+        schema = read_schema(self.backend.engine)
+        mark = self.backend.fingerprint()  # after closing: DuckDB may checkpoint on close
+        self._last_snapshot = (mark, schema) if mark is not None else None
+        return schema
 
     def query(self, sql: str, **params) -> list[tuple]:
         """Rows of a query on the lesson database (works on every backend, DuckDB included)."""
@@ -83,6 +92,7 @@ class Lesson:
         if ini.exists():
             set_ini_option(ini, "sqlalchemy.url", backend.ini_url)
         self.backend = backend
+        self._last_snapshot = None
         sql_line = connect_sql(backend)
         rows = [("База", f"{backend.title} — {backend.location}"), ("Команды", sql_line)]
         display(KeyValueView(f"🔁 Урок {self.name}: новая пустая база", rows))

@@ -218,7 +218,7 @@ def test_editing_an_applied_revision_explains_why_nothing_runs(shell, make_lesso
     text = shown(captured)
     assert error is None and "Схема не изменилась" in text
     assert "ревизия 001_users уже применена" in text and "изменён после этого" in text
-    assert "%alembic downgrade base" in text
+    assert "%alembic downgrade 001_users-1" in text
     run_cell(shell, "%alembic downgrade base")
     captured, _ = run_cell(shell, "%alembic upgrade head")
     assert "+ колонка email" in shown(captured) and "изменён" not in shown(captured)

@@ -40,6 +40,11 @@ class Backend(ABC):
     def destroy(self) -> None:
         """Remove the lesson database altogether (used for throw-away probes)."""
 
+    def fingerprint(self) -> tuple | None:
+        """Something that changes whenever the database is written to, or None when that
+        cannot be known cheaply (a server). Lets a lesson reuse its last schema snapshot."""
+        return None
+
     @property
     def location(self) -> str:
         """Where the data lives, in words a learner understands."""

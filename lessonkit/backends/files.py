@@ -28,6 +28,15 @@ class FileBackend(Backend):
     def location(self) -> str:
         return f"файл {self.filename} в песочнице"
 
+    def fingerprint(self) -> tuple:
+        """The file and its journal / WAL as the file system sees them: any write changes
+        them (a new table, a row, DuckDB's checkpoint when the last connection closes)."""
+        marks = []
+        for path in sorted(self.sandbox.glob(self.filename + "*")):
+            stat = path.stat()
+            marks.append((path.name, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+        return tuple(marks)
+
     def reset(self) -> None:
         self.dispose()
         for path in self.sandbox.glob(self.filename + "*"):  # the file and its -journal / .wal
