@@ -1,5 +1,6 @@
 """The course's magics: %alembic (the real Alembic command line in the lesson sandbox, then the
-schema diff) and a guarded %%writefile (files go into the sandbox, never into the repository)."""
+schema diff), %sql (ipython-sql on the lesson database) and a guarded %%writefile (files go
+into the sandbox, never into the repository)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic import (
+    Magics,
+    cell_magic,
+    line_cell_magic,
+    line_magic,
+    magics_class,
+    needs_local_scope,
+)
 from IPython.core.magic_arguments import parse_argstring
 from IPython.core.magics.osm import OSMagics
 from IPython.display import display
@@ -22,6 +30,7 @@ from lessonkit.hints import failure_summary, hint_for
 from lessonkit.paths import shorten_paths
 from lessonkit.schema import Schema, diff_schemas
 from lessonkit.session import lesson_to_change
+from lessonkit.sql_magic import run_sql
 
 if TYPE_CHECKING:
     from lessonkit.sandbox import Lesson
@@ -99,6 +108,12 @@ class LessonMagics(Magics):
     def alembic(self, line: str) -> None:
         """Run the Alembic command line in the lesson sandbox: %alembic upgrade head"""
         alembic_with_diff(line)
+
+    @needs_local_scope
+    @line_cell_magic
+    def sql(self, line: str, cell: str | None = None, local_ns=None):
+        """ipython-sql's %sql / %%sql on the lesson database."""
+        return run_sql(self.shell, line, cell, local_ns)
 
     @cell_magic
     def writefile(self, line: str, cell: str) -> None:

@@ -53,6 +53,8 @@ def test_cells_run_before_the_first_one_cannot_touch_the_repository():
         written = run(client, "%%writefile models.py\nx = 1\n")
         assert written["error"]["ename"] == "LessonNotStarted"
         assert "урок ещё не запущен" in written["text"]
+        for early in ("%sql SELECT 1", "%alembic current"):
+            assert run(client, early)["error"]["ename"] == "LessonNotStarted"
         where = run(client, "import os; print(os.getcwd())")
         assert where["text"].strip() == str(WORK_DIR / ".idle")
         git = run(client, "!git rev-parse --show-toplevel")
