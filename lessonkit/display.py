@@ -15,6 +15,7 @@ from pygments.lexers import TextLexer, get_lexer_for_filename
 from pygments.util import ClassNotFound
 
 from lessonkit.errors import CourseError
+from lessonkit.markup import inline_html
 from lessonkit.paths import shorten_paths
 from lessonkit.session import active_lesson
 
@@ -157,7 +158,7 @@ class KeyValueView:
     def _repr_html_(self) -> str:
         cells = "".join(
             f"<tr><td style='text-align:left;padding-right:1em'><b>{html.escape(k)}</b></td>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            f"<td style='text-align:left'>{inline_html(v)}</td></tr>"
             for k, v in self.rows
         )
         return (

@@ -31,9 +31,12 @@ class CourseError(Exception):
     def _render_traceback_(self) -> list[str]:
         from IPython.display import display
 
-        display(self.box())
+        # IPython calls this twice: to show the error, and again to store it in the history.
+        if not getattr(self, "_shown", False):
+            self._shown = True
+            display(self.box())
         red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
-        return [f"{red}{bold}✗ {self.title}{reset} (подробности — в сообщении выше)"]
+        return [f"{red}{bold}✗ {self.title}{reset} — что случилось и что делать, написано выше"]
 
 
 class LessonNotStarted(CourseError):

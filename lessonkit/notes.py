@@ -86,5 +86,7 @@ def interrupted(result: CommandResult, before: Schema | None, after: Schema | No
                 "продолжит с этого места."
             )
     return CommandInterrupted(
-        f"`{command}` остановлена («Ядро → Прервать»). {state}", hint, result.exit_code
+        f"`{command}` остановлена («Ядро → Прервать выполнение ядра»). {state}",
+        hint,
+        result.exit_code,
     )
