@@ -1,12 +1,13 @@
 """lessonkit — the toolkit the lessons of «Alembic на практике» import.
 
-from lessonkit import start_lesson, show_tree, show_file, show_revision, show_graph, check
+from lessonkit import start_lesson, check, edit_file, show_file, show_revision, show_tree
 """
 
 from __future__ import annotations
 
 from lessonkit import checks as check
 from lessonkit.display import show_file, show_revision, show_tree
+from lessonkit.edit import edit_file
 from lessonkit.errors import CourseError
 from lessonkit.graph import show_graph
 from lessonkit.project import set_ini_option
@@ -19,6 +20,7 @@ __all__ = [
     "Lesson",
     "active_lesson",
     "check",
+    "edit_file",
     "load_ipython_extension",
     "set_ini_option",
     "show_file",

@@ -23,8 +23,9 @@ from IPython.core.magics.osm import OSMagics
 from IPython.display import display
 from sqlalchemy.exc import SQLAlchemyError
 
-from lessonkit import notes
+from lessonkit import notes, sql_log
 from lessonkit.alembic_cli import CommandResult, command_name, run_alembic
+from lessonkit.checks import predictions
 from lessonkit.errors import AlembicCommandFailed, CourseError
 from lessonkit.hints import failure_summary, hint_for
 from lessonkit.paths import shorten_paths
@@ -57,12 +58,13 @@ def alembic_with_diff(line: str) -> CommandResult:
     before = _snapshot_or_none(lesson) if watch else None
     result = run_alembic(argv, lesson.sandbox)
     lesson.history.append(result)
-    print(result.output, end="")
+    print(sql_log.trim(result.output), end="")  # the full output stays in lesson.last.output
     after = _snapshot_or_none(lesson) if before is not None else None
     if after is not None:
         display(diff_schemas(before, after))
     if watch:
         lesson.applied.record(result, lesson.sandbox)
+    predictions.settle(lesson)
     if result.interrupted:
         raise notes.interrupted(result, before, after)
     if not result.ok:

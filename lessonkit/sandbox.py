@@ -45,6 +45,8 @@ class Lesson:
     history: list[CommandResult] = field(default_factory=list)  # every %alembic run
     applied: AppliedFiles = field(default_factory=AppliedFiles)  # files as they were applied
     _last_snapshot: tuple[tuple, Schema] | None = field(default=None, repr=False)
+    # (observe, expected) of predict exercises, settled by the next %alembic command
+    expectations: list = field(default_factory=list, repr=False)
 
     @property
     def url(self) -> str:

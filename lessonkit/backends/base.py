@@ -40,6 +40,11 @@ class Backend(ABC):
     def destroy(self) -> None:
         """Remove the lesson database altogether (used for throw-away probes)."""
 
+    @abstractmethod
+    def scratch_copy(self) -> Backend:
+        """A copy of the lesson database, as a backend of its own, for an exercise check to try
+        a migration on without touching the learner's database; its destroy() removes it."""
+
     def fingerprint(self) -> tuple | None:
         """Something that changes whenever the database is written to, or None when that
         cannot be known cheaply (a server). Lets a lesson reuse its last schema snapshot."""

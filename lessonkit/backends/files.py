@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from lessonkit.backends.base import Backend
+
+SCRATCH_PREFIX = ".check-"  # hidden in the sandbox, and only while a check runs
 
 
 class FileBackend(Backend):
@@ -36,6 +39,14 @@ class FileBackend(Backend):
             stat = path.stat()
             marks.append((path.name, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
         return tuple(marks)
+
+    def scratch_copy(self) -> FileBackend:
+        copy = type(self)(self.lesson, self.sandbox)
+        copy.filename = SCRATCH_PREFIX + self.filename
+        copy.destroy()  # what an interrupted check may have left
+        for path in self.sandbox.glob(self.filename + "*"):
+            shutil.copy2(path, self.sandbox / (SCRATCH_PREFIX + path.name))
+        return copy
 
     def reset(self) -> None:
         self.dispose()

@@ -58,6 +58,19 @@ class PostgresBackend(Backend):
         self.dispose()
         recreate_database(self._admin_url, self.database, create=False)
 
+    def scratch_copy(self) -> PostgresBackend:
+        """CREATE DATABASE ... TEMPLATE: nobody may be connected to the lesson database."""
+        self.dispose()
+        copy = PostgresBackend(f"{self.lesson}_check", self.sandbox)
+        recreate_database(self._admin_url, copy.database, create=False)
+        with admin_connection(self._admin_url) as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            conn.exec_driver_sql(
+                f"CREATE DATABASE {quote(copy.database)} TEMPLATE {quote(self.database)}"
+            )
+            conn.exec_driver_sql(f"COMMENT ON DATABASE {quote(copy.database)} IS '{MARK}'")
+        return copy
+
 
 @contextlib.contextmanager
 def admin_connection(admin: sa.URL) -> Iterator[sa.Connection]:

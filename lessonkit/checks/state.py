@@ -1,9 +1,4 @@
-"""Checks for the exercises: a Russian verdict, and a precise hint when not done yet.
-
-A check never raises: "Run All" goes on. Each returns a Verdict: the last expression of the
-check cell displays it (✅ or ❌ with a hint), and ``bool(verdict)`` serves scripts and tests.
-Several conditions: ``check.all_of(check.table_exists("posts"), check.database_at("003"))``.
-"""
+"""Checks of where things are now: tables, columns, revisions, files, rows."""
 
 from __future__ import annotations
 
@@ -13,59 +8,12 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from lessonkit.alembic_cli import run_alembic
+from lessonkit.checks.verdict import Verdict, _report
 from lessonkit.display import revision_path
 from lessonkit.errors import CourseError
 from lessonkit.graph import sandbox_script
-from lessonkit.markup import MessageBox
-from lessonkit.schema.diff import diff_schemas
-from lessonkit.schema.model import KIND_LABELS, KIND_ORDER, Schema
+from lessonkit.schema.model import KIND_LABELS, KIND_ORDER
 from lessonkit.session import active_lesson, lesson_to_change
-
-
-class Verdict:
-    def __init__(self, ok: bool, message: str, hint: str = ""):
-        self.ok, self.message, self.hint = ok, message, hint
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def text(self) -> str:
-        if self.ok:
-            return f"✅ Верно: {self.message}"
-        return f"❌ Пока не выполнено: {self.message}" + (
-            f"\n   Подсказка: {self.hint}" if self.hint else ""
-        )
-
-    def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(self.text())
-
-    def _repr_html_(self) -> str:
-        if self.ok:
-            return MessageBox("success", f"✅ Верно: {self.message}", [])._repr_html_()
-        lines = [("Подсказка", self.hint)] if self.hint else []
-        return MessageBox("warning", f"❌ Пока не выполнено: {self.message}", lines)._repr_html_()
-
-
-class Verdicts(Verdict):
-    """Several checks shown together; passed only when all of them pass."""
-
-    def __init__(self, verdicts: tuple[Verdict, ...]):
-        super().__init__(all(verdicts), "")
-        self.verdicts = verdicts
-
-    def text(self) -> str:
-        return "\n".join(v.text() for v in self.verdicts)
-
-    def _repr_html_(self) -> str:
-        return "".join(v._repr_html_() for v in self.verdicts)
-
-
-def all_of(*verdicts: Verdict) -> Verdict:
-    return Verdicts(verdicts)
-
-
-def _report(ok: bool, success: str, failure: str, hint: str = "") -> Verdict:
-    return Verdict(ok, success if ok else failure, "" if ok else hint)
 
 
 def _no_table(table: str) -> Verdict:
@@ -218,68 +166,6 @@ def constraint_exists(table: str, name: str) -> Verdict:
         f"в таблице {table} нет ограничения или индекса {name}.",
         "создайте его миграцией (на SQLite — в batch_alter_table) и примените её.",
     )
-
-
-def round_trip(revision: str, before: Schema) -> Verdict:
-    """``downgrade -1`` from ``revision`` gives back the schema ``before`` (taken before the
-    revision was applied), and ``upgrade`` again gives back the schema of ``revision``.
-
-    The check runs both commands itself and leaves the database at ``revision``; the order of
-    columns is not compared (snapshots never compare it)."""
-    lesson = lesson_to_change()
-    applied = lesson.snapshot()
-    if revision not in (applied.version or ()):
-        return _report(
-            False,
-            "",
-            f"откат ревизии {revision} не проверен: база не на ней.",
-            f"сначала примените её: %alembic upgrade {revision}",
-        )
-    down = run_alembic(["downgrade", "-1"], lesson.sandbox)
-    if not down.ok:
-        return _report(
-            False,
-            "",
-            f"`alembic downgrade -1` упал: {_last_line(down.output)}",
-            "исправьте downgrade(); где теперь база — %alembic current.",
-        )
-    reverted = lesson.snapshot()
-    up = run_alembic(["upgrade", revision], lesson.sandbox)
-    if reverted != before:
-        return _report(
-            False,
-            "",
-            f"после отката схема не та, что до ревизии {revision} («+» — лишнее, «−» — "
-            f"пропавшее): {_changes(before, reverted)}",
-            "downgrade() — шаги upgrade() снизу вверх, каждый обращён. "
-            + ("" if up.ok else "Повторный upgrade после такого отката упал; ")
-            + "где теперь база — %alembic current.",
-        )
-    if not up.ok:
-        return _report(
-            False,
-            "",
-            f"повторный `alembic upgrade {revision}` упал: {_last_line(up.output)}",
-            "после отката upgrade() должен снова выполняться; %alembic current покажет, где база.",
-        )
-    again = lesson.snapshot()
-    return _report(
-        again == applied,
-        f"откат {revision} вернул прежнюю схему, повторный upgrade — схему {revision} "
-        "(проверка сама выполнила downgrade -1 и upgrade).",
-        f"повторный upgrade дал другую схему («+» — лишнее, «−» — пропавшее): "
-        f"{_changes(applied, again)}",
-        "upgrade() после отката должен давать ту же схему.",
-    )
-
-
-def _last_line(output: str) -> str:
-    lines = [line for line in output.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "(нет вывода)"
-
-
-def _changes(before: Schema, after: Schema) -> str:
-    return "; ".join(text.strip() for _, text, _ in diff_schemas(before, after).lines())
 
 
 def enum_exists(name: str, values: list[str] | None = None) -> Verdict:

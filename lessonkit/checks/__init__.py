@@ -1,0 +1,50 @@
+"""Checks for the exercises: a Russian verdict, and a precise hint when not done yet.
+
+A check never raises: "Run All" goes on. Each returns a Verdict: the last expression of the
+check cell displays it (✅ or ❌ with a hint), and ``bool(verdict)`` serves scripts and tests.
+Several conditions: ``check.all_of(check.table_exists("posts"), check.database_at("003"))``.
+"""
+
+from __future__ import annotations
+
+from lessonkit.checks.migrations import data_migration, migration, round_trip
+from lessonkit.checks.predictions import prediction
+from lessonkit.checks.state import (
+    alembic_prints,
+    column_exists,
+    constraint_exists,
+    database_at,
+    enum_exists,
+    file_contains,
+    index_exists,
+    path_exists,
+    query_returns,
+    revision_exists,
+    row_exists,
+    single_head,
+    table_exists,
+)
+from lessonkit.checks.verdict import Verdict, Verdicts, all_of
+
+__all__ = [
+    "Verdict",
+    "Verdicts",
+    "alembic_prints",
+    "all_of",
+    "column_exists",
+    "constraint_exists",
+    "data_migration",
+    "database_at",
+    "enum_exists",
+    "file_contains",
+    "index_exists",
+    "migration",
+    "path_exists",
+    "prediction",
+    "query_returns",
+    "revision_exists",
+    "round_trip",
+    "row_exists",
+    "single_head",
+    "table_exists",
+]

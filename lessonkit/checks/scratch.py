@@ -1,0 +1,60 @@
+"""A copy of the lesson database for a check to run a migration down and up on.
+
+A check that rolls back the learner's own database can leave it half-done (an empty or broken
+downgrade, a failed upgrade after it), and the learner is then stuck. The migration checks work
+on a copy instead: the database file copied (SQLite, DuckDB) or ``CREATE DATABASE ... TEMPLATE``
+(PostgreSQL), and an alembic.ini beside the sandbox's own that points at the copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lessonkit.alembic_cli import CommandResult, run_alembic
+from lessonkit.backends import Backend
+from lessonkit.project import set_ini_option
+from lessonkit.schema import Schema, read_schema
+from lessonkit.sql_magic import connect_sql, disconnect_sql
+
+SCRATCH_INI = ".check-alembic.ini"
+
+
+@dataclass
+class Scratch:
+    sandbox: Path
+    backend: Backend
+
+    def alembic(self, *argv: str) -> CommandResult:
+        return run_alembic(["-c", SCRATCH_INI, *argv], self.sandbox)
+
+    def snapshot(self) -> Schema:
+        return read_schema(self.backend.engine)
+
+    def query(self, sql: str) -> list[tuple]:
+        import sqlalchemy as sa
+
+        with self.backend.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql))]
+
+
+@contextlib.contextmanager
+def scratch_database(lesson) -> Iterator[Scratch]:
+    ini = lesson.sandbox / "alembic.ini"
+    postgres = lesson.backend.name == "postgres"
+    if postgres:
+        disconnect_sql()  # a database with a session open cannot be a TEMPLATE
+    copy = lesson.backend.scratch_copy()
+    scratch_ini = lesson.sandbox / SCRATCH_INI
+    try:
+        scratch_ini.write_text(ini.read_text())
+        set_ini_option(scratch_ini, "sqlalchemy.url", copy.ini_url)
+        yield Scratch(lesson.sandbox, copy)
+    finally:
+        scratch_ini.unlink(missing_ok=True)
+        copy.dispose()
+        copy.destroy()
+        if postgres:
+            connect_sql(lesson.backend)
