@@ -17,12 +17,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from IPython.display import display
 
-from lessonkit import alembic_state, ownership, session
+from lessonkit import alembic_state, checkpoints, ownership, session
 from lessonkit.alembic_cli import CommandResult
 from lessonkit.applied import AppliedFiles
 from lessonkit.backends import Backend, make_backend
 from lessonkit.display import KeyValueView
 from lessonkit.errors import CourseError, UnsafeReset
+from lessonkit.markup import MessageBox
 from lessonkit.paths import REPO_ROOT, WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
 from lessonkit.project import init_project, set_ini_option
 from lessonkit.schema import Schema, read_schema
@@ -71,6 +72,19 @@ class Lesson:
         """Rows of a query on the lesson database (works on every backend, DuckDB included)."""
         with self.backend.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+
+    def checkpoint(self, name: str) -> None:
+        """Keep the sandbox and the database as they are now, under ``name``."""
+        session.lesson_to_change()
+        checkpoints.save(self, name)
+        display(MessageBox("info", f"📌 Точка «{name}» сохранена: файлы песочницы и база.", []))
+
+    def restore(self, name: str) -> None:
+        """Bring the sandbox and the database back to the checkpoint ``name``."""
+        session.lesson_to_change()
+        checkpoints.restore(self, name)
+        self.applied, self.expectations, self._last_snapshot = AppliedFiles(), [], None
+        display(MessageBox("info", f"↩️ Песочница и база — снова как в точке «{name}».", []))
 
     def close(self, keep_sandbox: bool = False) -> None:
         """Let the database go; give the sandbox up too, unless the lesson is restarting."""
@@ -146,6 +160,7 @@ def start_lesson(
 
     _recreate_folder(sandbox)
     backend.reset()
+    checkpoints.forget(name, backend)
     if start == "project":
         init_project(sandbox, backend.ini_url)
     sql_line = connect_sql(backend)

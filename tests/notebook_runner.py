@@ -7,6 +7,7 @@ import copy
 import os
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -42,19 +43,88 @@ def tagged(notebook, tag: str) -> list:
     return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
 
 
+KINDS = ("apply", "fix", "predict")
+WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
+
+
+@dataclass
+class Exercise:
+    """One exercise of a notebook: the cell the learner fills in, the cells that check it,
+    the collapsed solution (the n-th solution belongs to the n-th exercise)."""
+
+    number: int
+    cell: object
+    checks: list = field(default_factory=list)
+    solution: str = ""
+
+    @property
+    def kind(self) -> str | None:
+        return next((k for k in KINDS if k in self.cell.metadata.get("tags", [])), None)
+
+    def verdicts(self) -> str:
+        return "\n".join(text_of(cell) for cell in self.checks)
+
+
+def exercises(notebook) -> list[Exercise]:
+    found: list[Exercise] = []
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "exercise" in tags:
+            found.append(Exercise(len(found) + 1, cell))
+        elif "check" in tags and found:
+            found[-1].checks.append(cell)
+    solutions = tagged(notebook, "solution")
+    for exercise, solution in zip(found, solutions, strict=False):
+        exercise.solution = code_blocks(solution.source)[0] if code_blocks(solution.source) else ""
+    return found
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The ```python blocks of a solution or of a wrong-answers file, each one whole."""
+    return [block.strip() + "\n" for block in SOLUTION_CODE.findall(markdown)]
+
+
 def with_solution(notebook):
-    """The notebook with the exercise cell replaced by the code of the collapsed solution."""
-    (solution,) = tagged(notebook, "solution")
-    code = "\n".join(block.strip() for block in SOLUTION_CODE.findall(solution.source))
-    (exercise,) = tagged(notebook, "exercise")
-    exercise.source = code
+    """The notebook with each exercise cell replaced by the code of its collapsed solution."""
+    for exercise in exercises(notebook):
+        exercise.cell.source = exercise.solution
     return notebook
 
 
-def execute(path: Path, solved: bool = False, backend: str | None = None, timeout: int = 300):
-    """Run the notebook in a new kernel; returns the executed notebook (outputs filled in)."""
+def wrong_answers(stem: str) -> dict[int, list[str]]:
+    """tests/wrong_answers/<notebook>.md: under «## Задание N», each ```python block is a
+    plausible wrong answer to exercise N (its check must say ❌)."""
+    path = WRONG_ANSWERS / f"{stem}.md"
+    if not path.is_file():
+        return {}
+    answers: dict[int, list[str]] = {}
+    for section in re.split(r"^## ", path.read_text(), flags=re.M)[1:]:
+        number = int(re.match(r"Задание (\d+)", section).group(1))
+        answers[number] = code_blocks(section)
+    return answers
+
+
+def with_wrong_answers(notebook, stem: str, round_: int):
+    """Each exercise gets its ``round_``-th wrong answer (the others stay unsolved)."""
+    answers = wrong_answers(stem)
+    for exercise in exercises(notebook):
+        given = answers.get(exercise.number, [])
+        if round_ < len(given):
+            exercise.cell.source = given[round_]
+    return notebook
+
+
+def execute(
+    path: Path,
+    solved: bool = False,
+    backend: str | None = None,
+    timeout: int = 300,
+    wrong_round: int | None = None,
+):
+    """Run the notebook in a new kernel; returns the executed notebook (outputs filled in).
+    wrong_round: put that round of the wrong answers into the exercise cells."""
     (notebook,) = execute_in_one_kernel(
-        path, passes=1, solved=solved, backend=backend, timeout=timeout
+        path, passes=1, solved=solved, backend=backend, timeout=timeout, wrong_round=wrong_round
     )
     return notebook
 
@@ -65,12 +135,15 @@ def execute_in_one_kernel(
     solved: bool = False,
     backend: str | None = None,
     timeout: int = 300,
+    wrong_round: int | None = None,
 ) -> list:
     """Run All ``passes`` times in one new kernel, without a restart (what a learner does who
     runs the lesson again from the top); returns the notebook after each pass."""
     notebook = nbformat.read(path, as_version=4)
     if solved:
         with_solution(notebook)
+    if wrong_round is not None:
+        with_wrong_answers(notebook, path.stem, wrong_round)
     client = NotebookClient(
         notebook,
         timeout=timeout,

@@ -162,3 +162,30 @@ def test_an_author_mistake_in_a_prediction_is_shown(shell, make_lesson):
     check.prediction(False, False, after="fails")  # the author thinks it will not fail
     captured, _ = run_cell(shell, "%alembic downgrade nowhere")
     assert AUTHOR_MISTAKE in shown(captured)
+
+
+# -- checkpoints -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "duckdb"]
+)
+def test_restore_brings_files_and_database_back(shell, make_lesson, db):
+    lesson = make_lesson(f"90_tools_{db}", db=db)
+    write_revision(lesson, "001_tags", TAGS, TAGS_DOWN)
+    run_cell(shell, "%alembic upgrade head")
+    lesson.checkpoint("задания")
+    kept_files, kept_schema = sorted(p.name for p in lesson.sandbox.rglob("*")), lesson.snapshot()
+    write_revision(lesson, "002_seed", SEED, "    pass", "001_tags")
+    run_cell(shell, "%alembic upgrade head")
+    (lesson.sandbox / "notes.txt").write_text("x")
+    lesson.restore("задания")
+    assert sorted(p.name for p in lesson.sandbox.rglob("*")) == kept_files
+    assert lesson.snapshot() == kept_schema
+    _, error = run_cell(shell, "%sql SELECT count(*) FROM tags")
+    assert error is None
+    with pytest.raises(CourseError, match="точки «нет такой»"):
+        lesson.restore("нет такой")
+    make_lesson(f"90_tools_{db}", db=db)  # a reset forgets the checkpoints
+    with pytest.raises(CourseError):
+        session.active_lesson().restore("задания")

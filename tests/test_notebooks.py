@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from lessonkit.checks.predictions import AUTHOR_MISTAKE
 from lessonkit.paths import REPO_ROOT
 from tests.conftest import git_status
 from tests.notebook_runner import (
@@ -18,8 +19,10 @@ from tests.notebook_runner import (
     errors_of,
     execute,
     execute_in_one_kernel,
+    exercises,
     tagged,
     text_of,
+    wrong_answers,
 )
 
 pytestmark = pytest.mark.notebooks
@@ -32,12 +35,16 @@ def assert_ran_as_designed(notebook, solved: bool) -> None:
     for cell in notebook.cells:
         if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
             assert not errors_of(cell), cell.source
-    checks = "\n".join(text_of(cell) for cell in tagged(notebook, "check"))
-    assert checks, "the exercise has a check cell with a verdict"
-    if solved:
-        assert "✅" in checks and "❌" not in checks, checks
-    else:
-        assert "❌" in checks, "an unsolved exercise must not pass its check"
+        assert AUTHOR_MISTAKE not in text_of(cell), (
+            f"a prediction's expected answer is wrong:\n{cell.source}"
+        )
+    for exercise in exercises(notebook):
+        verdicts = exercise.verdicts()
+        assert verdicts, f"exercise {exercise.number} has a check cell with a verdict"
+        if solved:
+            assert "✅" in verdicts and "❌" not in verdicts, (exercise.number, verdicts)
+        else:
+            assert "❌" in verdicts, f"unsolved exercise {exercise.number} passed its check"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +65,19 @@ def test_runs_again_in_the_same_kernel_and_in_a_new_one(path, clean_tree):
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_solution_passes_the_check(path, clean_tree):
     assert_ran_as_designed(execute(path, solved=True), solved=True)
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in LESSONS if wrong_answers(p.stem)], ids=lambda p: p.stem
+)
+def test_wrong_answers_fail_their_checks(path, clean_tree):
+    """Each plausible wrong answer kept in tests/wrong_answers/ gets ❌ from its check."""
+    answers = wrong_answers(path.stem)
+    for round_ in range(max(len(given) for given in answers.values())):
+        notebook = execute(path, wrong_round=round_)
+        for exercise in exercises(notebook):
+            if round_ < len(answers.get(exercise.number, [])):
+                assert "❌" in exercise.verdicts(), (exercise.number, round_, exercise.verdicts())
 
 
 def pins_its_database(path) -> bool:

@@ -27,6 +27,19 @@ class Backend(ABC):
     def ini_url(self) -> str:
         """The same database as it is written into the sandbox's alembic.ini."""
 
+    def keep_copy(self, tag: str) -> None:
+        """Keep a copy of the database as ``tag`` (a checkpoint of the lesson). A file database
+        needs none here: it is copied with the sandbox's files."""
+        return None
+
+    def bring_back_copy(self, tag: str) -> None:
+        """Make the database again what ``keep_copy(tag)`` kept."""
+        return None
+
+    def forget_copies(self) -> None:
+        """Drop every copy keep_copy() made (a reset of the lesson)."""
+        return None
+
     def ensure_resettable(self) -> None:
         """Raise UnsafeReset if reset() would have to refuse; called before the sandbox is
         touched, so a refused reset loses nothing. Files in the sandbox are always ours."""

@@ -62,14 +62,32 @@ class PostgresBackend(Backend):
         """CREATE DATABASE ... TEMPLATE: nobody may be connected to the lesson database."""
         self.dispose()
         copy = PostgresBackend(f"{self.lesson}_check", self.sandbox)
-        recreate_database(self._admin_url, copy.database, create=False)
-        with admin_connection(self._admin_url) as conn:
-            quote = conn.dialect.identifier_preparer.quote
-            conn.exec_driver_sql(
-                f"CREATE DATABASE {quote(copy.database)} TEMPLATE {quote(self.database)}"
-            )
-            conn.exec_driver_sql(f"COMMENT ON DATABASE {quote(copy.database)} IS '{MARK}'")
+        clone_database(self._admin_url, self.database, copy.database)
         return copy
+
+    def _copy_name(self, tag: str) -> str:
+        return f"{self.database}__{tag}"
+
+    def keep_copy(self, tag: str) -> None:
+        self.dispose()
+        clone_database(self._admin_url, self.database, self._copy_name(tag))
+
+    def bring_back_copy(self, tag: str) -> None:
+        self.dispose()
+        clone_database(self._admin_url, self._copy_name(tag), self.database)
+
+    def forget_copies(self) -> None:
+        with admin_connection(self._admin_url) as conn:
+            names = conn.execute(
+                sa.text(
+                    "SELECT datname FROM pg_database WHERE datname LIKE :prefix "
+                    "AND shobj_description(oid, 'pg_database') = :mark"
+                ),
+                {"prefix": self._copy_name("%"), "mark": MARK},
+            ).scalars()
+            quote = conn.dialect.identifier_preparer.quote
+            for name in list(names):
+                conn.exec_driver_sql(f"DROP DATABASE {quote(name)} WITH (FORCE)")
 
 
 @contextlib.contextmanager
@@ -116,6 +134,19 @@ def _refuse_foreign(conn: sa.Connection, name: str) -> bool:
             "DATABASE_URL другой сервер.",
         )
     return comment is not None
+
+
+def clone_database(admin: sa.URL, source: str, target: str) -> None:
+    """``target`` becomes a copy of ``source`` (CREATE DATABASE ... TEMPLATE, marked as the
+    course's); a ``target`` the course did not create is refused, as in every reset."""
+    recreate_database(admin, target, create=False)
+    with admin_connection(admin) as conn:
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{source}'"
+        )
+        conn.exec_driver_sql(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(source)}")
+        conn.exec_driver_sql(f"COMMENT ON DATABASE {quote(target)} IS '{MARK}'")
 
 
 def recreate_database(
