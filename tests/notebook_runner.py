@@ -91,16 +91,26 @@ def with_solution(notebook):
     return notebook
 
 
-def wrong_answers(stem: str) -> dict[int, list[str]]:
-    """tests/wrong_answers/<notebook>.md: under «## Задание N», each ```python block is a
-    plausible wrong answer to exercise N (its check must say ❌)."""
+@dataclass(frozen=True)
+class WrongAnswer:
+    title: str  # what is wrong in it, e.g. «пустой downgrade()»
+    code: str
+
+
+def wrong_answers(stem: str) -> dict[int, list[WrongAnswer]]:
+    """tests/wrong_answers/<notebook>.md: under «## Задание N», each «### what is wrong» with
+    its ```python block is a plausible wrong answer to exercise N (its check must say ❌)."""
     path = WRONG_ANSWERS / f"{stem}.md"
     if not path.is_file():
         return {}
-    answers: dict[int, list[str]] = {}
+    answers: dict[int, list[WrongAnswer]] = {}
     for section in re.split(r"^## ", path.read_text(), flags=re.M)[1:]:
         number = int(re.match(r"Задание (\d+)", section).group(1))
-        answers[number] = code_blocks(section)
+        answers[number] = [
+            WrongAnswer(title.strip(), code_blocks(body)[0])
+            for title, body in re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", section, re.M | re.S)
+            if code_blocks(body)
+        ]
     return answers
 
 
@@ -110,7 +120,7 @@ def with_wrong_answers(notebook, stem: str, round_: int):
     for exercise in exercises(notebook):
         given = answers.get(exercise.number, [])
         if round_ < len(given):
-            exercise.cell.source = given[round_]
+            exercise.cell.source = given[round_].code
     return notebook
 
 
