@@ -18,15 +18,41 @@ from tests.lesson_format import (
 )
 from tests.notebook_runner import KINDS, NOTEBOOKS, exercises, wrong_answers
 
-LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 SOURCES = NOTEBOOKS.parent / "lessons_src"
+# Lessons still being rewritten to this format (empty when the course is done).
+PENDING: set[str] = {
+    "00_intro",
+    "01_init",
+    "02_revisions",
+    "03_upgrade_downgrade",
+    "04_status",
+    "05_migration_file",
+    "07_table_ops",
+    "08_data",
+    "09_raw_sql",
+    "10_autogenerate",
+    "11_alembic_ini",
+    "12_env_py",
+    "13_team",
+    "14_pg_enum",
+}
+
+
+def _lesson(path):
+    marks = (
+        [pytest.mark.xfail(strict=True, reason="not rewritten yet")] if path.stem in PENDING else []
+    )
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+LESSONS = [_lesson(p) for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
 
 
 def read(path):
     return nbformat.read(path, as_version=4)
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LESSONS)
 def test_one_sitting(path):
     notebook = read(path)
     assert len(code_cells(notebook)) <= MAX_CODE_CELLS
@@ -34,7 +60,7 @@ def test_one_sitting(path):
     assert long_paragraphs(notebook) == []
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LESSONS)
 def test_three_kinds_of_exercise_each_checked_and_solved(path):
     found = exercises(read(path))
     assert len(found) >= MIN_EXERCISES
@@ -44,7 +70,7 @@ def test_three_kinds_of_exercise_each_checked_and_solved(path):
         assert exercise.solution.strip(), f"exercise {exercise.number} has a solution"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LESSONS)
 def test_every_exercise_has_wrong_answers_kept_as_test_data(path):
     answers = wrong_answers(path.stem)
     for exercise in exercises(read(path)):
@@ -57,6 +83,9 @@ def test_every_exercise_has_wrong_answers_kept_as_test_data(path):
             )
 
 
-@pytest.mark.parametrize("path", sorted(SOURCES.glob("*.md")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [_lesson(NOTEBOOKS / f"{p.stem}.ipynb") for p in sorted(SOURCES.glob("*.md"))]
+)
 def test_russian_follows_the_style_guide(path):
+    path = SOURCES / f"{path.stem}.md"
     assert style_problems(path.read_text()) == []
