@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-fast lint notebooks bench lock db-stop clean
+.PHONY: help lab test test-fast lint notebooks stats bench lock db-stop clean
 
 help:
 	@echo "make lab        — открыть курс в JupyterLab (русский интерфейс)"
 	@echo "make test       — все тесты, включая выполнение каждого ноутбука"
 	@echo "make notebooks  — пересобрать notebooks/ из lessons_src/"
+	@echo "make stats      — размер уроков: ячейки, слова, задания"
 	@echo "make bench      — замеры скорости (цифры для README)"
 	@echo "make lint       — ruff"
 	@echo "make db-stop    — остановить встроенный PostgreSQL курса"
@@ -60,6 +61,9 @@ lint: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py
+
+stats: $(STAMP)
+	$(BIN)/python tools/lesson_stats.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

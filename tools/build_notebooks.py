@@ -2,6 +2,7 @@
 
     python tools/build_notebooks.py          # write the notebooks
     python tools/build_notebooks.py --check  # exit 1 if a notebook differs from its source
+    python tools/build_notebooks.py lessons_src/06_manual_table.md   # just these
 
 Notebooks come out without outputs, with cell ids derived from the lesson and the cell's
 position (the same source always gives the same file), and without jupytext's pairing
@@ -23,12 +24,24 @@ NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def build(source: Path) -> str:
+INSTRUCTOR = "instructor"  # cells for the instructor only: never in a learner's notebook
+TIMINGS = ("teaching", "exercises")  # minutes, in the lesson's front matter (Carpentries keys)
+
+
+def build(source: Path, instructor: bool = False) -> str:
+    """The notebook of ``source``: for learners without the instructor's cells; with
+    instructor=True, with them (make instructor)."""
     notebook = jupytext.read(source, fmt="md:myst")
+    timings = {key: notebook.metadata[key] for key in TIMINGS if key in notebook.metadata}
     notebook.metadata = {
         "kernelspec": KERNELSPEC,
         "language_info": {"name": "python"},
+        **({"course": timings} if timings else {}),
     }
+    if not instructor:
+        notebook.cells = [
+            cell for cell in notebook.cells if INSTRUCTOR not in cell.metadata.get("tags", [])
+        ]
     lesson = source.stem.split("_", 1)[0]
     for index, cell in enumerate(notebook.cells):
         cell.id = f"l{lesson}-{index:03d}"
@@ -40,9 +53,11 @@ def build(source: Path) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def main(check: bool) -> int:
+def main(check: bool, only: list[str]) -> int:
     stale = []
     sources = sorted(SOURCES.glob("[0-9][0-9]_*.md"))
+    if only:
+        sources = [s for s in sources if s.name in {Path(o).name for o in only}]
     for source in sources:
         target = NOTEBOOKS / (source.stem + ".ipynb")
         text = build(source)
@@ -51,7 +66,8 @@ def main(check: bool) -> int:
                 stale.append(target.relative_to(ROOT))
         else:
             target.write_text(text)
-    orphans = {p.stem for p in NOTEBOOKS.glob("*.ipynb")} - {s.stem for s in sources}
+    everything = {s.stem for s in SOURCES.glob("[0-9][0-9]_*.md")}
+    orphans = {p.stem for p in NOTEBOOKS.glob("*.ipynb")} - everything
     stale += [f"notebooks/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
     if stale:
         print("Ноутбуки расходятся с lessons_src/ — выполните `make notebooks`:")
@@ -63,4 +79,5 @@ def main(check: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main("--check" in sys.argv[1:]))
+    arguments = sys.argv[1:]
+    sys.exit(main("--check" in arguments, [a for a in arguments if not a.startswith("--")]))
