@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from IPython.display import display
 
-from lessonkit import alembic_state, checkpoints, ownership, session
+from lessonkit import alembic_state, checkpoints, ownership, replay, session
 from lessonkit.alembic_cli import CommandResult
 from lessonkit.applied import AppliedFiles
 from lessonkit.backends import Backend, make_backend
@@ -120,6 +120,7 @@ def start_lesson(
     start: str = "project",
     fixed_db: bool = False,
     take_over: bool = False,
+    upto: str | None = None,
 ) -> Lesson:
     """Reset the sandbox and database of lesson ``name`` and make it the active lesson.
 
@@ -127,6 +128,8 @@ def start_lesson(
     unless fixed_db=True (a lesson about one database's behaviour, e.g. PostgreSQL enums).
     start: "project" (alembic init already done, models.py ready) or "empty".
     take_over: take the sandbox from another live kernel that works in it (see ownership).
+    upto: a section heading of the lesson: the sandbox and the database are then brought to
+    the state just before it, by running the lesson's own cells (see replay).
 
     Every refusal (a bad argument, a sandbox in use, a database the course did not create)
     comes before anything is deleted.
@@ -140,6 +143,8 @@ def start_lesson(
         raise CourseError(
             f"неизвестное начальное состояние «{start}».", hint='start="project" или start="empty".'
         )
+    if upto is not None:
+        replay.find_section(replay.lesson_notebook(name), upto)  # an unknown one: nothing reset
     register_magics()
     _put_venv_on_path()
     fence_git()
@@ -169,6 +174,8 @@ def start_lesson(
     lesson = Lesson(name, sandbox, backend)
     session.set_active(lesson)
     _show_welcome(lesson, start, sql_line)
+    if upto is not None:
+        replay.replay(lesson, upto)
     return lesson
 
 

@@ -363,3 +363,17 @@ def test_db_stop_prints_no_english_warning(tmp_path):
     assert done.returncode == 0
     assert done.stdout.strip() == "PostgreSQL курса не запущен."
     assert "Warning" not in done.stderr and "XDG_RUNTIME_DIR" not in done.stderr, done.stderr
+
+
+# -- upto= -------------------------------------------------------------------------------------
+
+
+def test_an_unknown_section_lists_the_sections_and_resets_nothing(shell):
+    from lessonkit.sandbox import start_lesson
+
+    with pytest.raises(CourseError) as unknown:
+        start_lesson("06_manual_table", upto="Нет такого раздела")
+    assert "«Нет такого раздела»" in unknown.value.message
+    assert "• Задания" in unknown.value.message and "• Ловушки" in unknown.value.message
+    with pytest.raises(CourseError, match="только для уроков курса"):
+        start_lesson("90_no_such_lesson", upto="Задания")

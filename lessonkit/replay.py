@@ -1,0 +1,131 @@
+"""start_lesson(..., upto="<heading>"): the sandbox and the database as they are just before a
+section, built by running the lesson's own code cells up to it, quietly.
+
+The instructor who lost the thread and the learner who fell behind jump to a section instead of
+running thirty cells by hand. The cells are the lesson's own (its learner notebook), run in this
+kernel with their output captured; cells that fail on purpose (tagged raises-exception) fail
+here too, as they do in order. One line tells what was done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from IPython.display import display
+from IPython.utils.capture import capture_output
+
+from lessonkit.errors import CourseError
+from lessonkit.markup import MessageBox
+from lessonkit.paths import REPO_ROOT
+from lessonkit.shell import get_shell
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+HEADING = re.compile(r"^(#{2,4})\s+(.+?)\s*$", re.M)
+LESSON_VARIABLE = re.compile(r"^(\w+)\s*=\s*start_lesson\(", re.M)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    cell: int  # index of the markdown cell that opens it
+
+
+def sections(notebook) -> list[Section]:
+    """The ##–#### headings after the lesson's first code cell, in order."""
+    first_code = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown" and index > first_code:
+            found += [Section(title, index) for _, title in HEADING.findall(cell.source)]
+    return found
+
+
+def _normal(title: str) -> str:
+    return " ".join(title.replace("`", "").split()).casefold()
+
+
+def find_section(notebook, upto: str) -> Section:
+    wanted = _normal(upto)
+    for section in sections(notebook):
+        if _normal(section.title) == wanted:
+            return section
+    listed = "\n".join(f"  • {s.title}" for s in sections(notebook))
+    raise CourseError(
+        f"в уроке нет раздела «{upto}». Разделы урока:\n{listed}",
+        hint='скопируйте название раздела из списка: `upto="..."`.',
+    )
+
+
+def lesson_notebook(name: str):
+    path = NOTEBOOKS / f"{name}.ipynb"
+    if not path.is_file():
+        raise CourseError(
+            f"ноутбука урока {name} нет в notebooks/: upto= работает только для уроков курса."
+        )
+    return nbformat.read(path, as_version=4)
+
+
+def replay(lesson, upto: str) -> None:
+    """Run the lesson's code cells that come before the section ``upto`` (not its first cell:
+    that is the start_lesson cell running now)."""
+    notebook = lesson_notebook(lesson.name)
+    target = find_section(notebook, upto)
+    shell = get_shell()
+    code = [c for c in notebook.cells[: target.cell] if c.cell_type == "code"]
+    first, rest = code[0], code[1:]
+    variable = LESSON_VARIABLE.search(first.source)
+    shell.user_ns[variable.group(1) if variable else "lesson"] = lesson
+    started, failed_on_purpose = time.perf_counter(), 0
+    for number, cell in enumerate(rest, start=2):
+        with capture_output():
+            result = shell.run_cell(cell.source, store_history=False)
+        if result.success:
+            continue
+        if "raises-exception" in cell.metadata.get("tags", []):
+            failed_on_purpose += 1
+            continue
+        error = result.error_in_exec or result.error_before_exec
+        raise CourseError(
+            f"ячейка {number} урока упала при переходе к разделу «{target.title}»: "
+            f"{type(error).__name__}: {error}",
+            hint="начните урок с первой ячейки без upto= и выполните ячейки по порядку.",
+        )
+    seconds = time.perf_counter() - started
+    on_purpose = f" (из них нарочно падают: {failed_on_purpose})" if failed_on_purpose else ""
+    display(
+        MessageBox(
+            "info",
+            f"⏩ Урок {lesson.name} — перед разделом «{target.title}»: выполнено ячеек урока "
+            f"{len(rest) + 1}{on_purpose} за {seconds:.1f} с.",
+            [],
+        )
+    )
+
+
+def state_digest(lesson) -> str:
+    """What upto= must reproduce: the sandbox's files (not the database file, not .git) and
+    the database's schema, as one string (tests compare it)."""
+    parts = []
+    for path in sorted(lesson.sandbox.rglob("*")):
+        relative = path.relative_to(lesson.sandbox)
+        if path.is_dir() or _skipped(relative, lesson):
+            continue
+        parts.append(f"{relative} {hashlib.sha256(path.read_bytes()).hexdigest()[:12]}")
+    schema = lesson.snapshot()
+    parts += sorted(repr(item) for item in schema.items.values())
+    parts.append(f"version {schema.version}")
+    return "\n".join(parts)
+
+
+def _skipped(relative: Path, lesson) -> bool:
+    database_file = getattr(lesson.backend, "filename", None)  # SQLite, DuckDB: schema instead
+    return (
+        relative.parts[0] == ".git"
+        or "__pycache__" in relative.parts
+        or (database_file is not None and relative.name.startswith(database_file))
+    )

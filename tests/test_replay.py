@@ -1,0 +1,58 @@
+"""start_lesson(..., upto=<section>) gives the files and the schema that running the lesson's
+cells in order gives just before that section — for every section of every lesson."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from lessonkit.replay import sections
+from tests.notebook_runner import NOTEBOOKS, environment, text_of
+
+pytestmark = pytest.mark.notebooks
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+DIGEST = (
+    "from lessonkit.replay import state_digest as _d\n"
+    "from lessonkit.session import active_lesson as _a\n"
+    "print(_d(_a()))"
+)
+
+
+def first_cell_with_upto(source: str, title: str) -> str:
+    """The lesson's first cell, its start_lesson(...) call given upto=title."""
+    call = re.search(r"start_lesson\(([^()]*)\)", source)
+    assert call, "the first code cell calls start_lesson(...)"
+    replaced = f"start_lesson({call.group(1)}, upto={title!r})"
+    return source[: call.start()] + replaced + source[call.end() :]
+
+
+def run(client, source: str, index: int = 0) -> str:
+    cell = nbformat.v4.new_code_cell(source)
+    client.execute_cell(cell, index)
+    return text_of(cell)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_upto_rebuilds_the_state_before_each_section(path):
+    notebook = nbformat.read(path, as_version=4)
+    wanted = {section.cell: section.title for section in sections(notebook)}
+    first = next(c for c in notebook.cells if c.cell_type == "code")
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    in_order: dict[str, str] = {}
+    with environment(COURSE_DB=None), client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            if index in wanted:
+                in_order[wanted[index]] = run(client, DIGEST)
+            if cell.cell_type == "code":
+                client.execute_cell(cell, index)
+        for title, digest in in_order.items():
+            run(client, first_cell_with_upto(first.source, title))
+            assert run(client, DIGEST) == digest, f"upto={title!r}"
