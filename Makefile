@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-fast lint notebooks stats bench lock db-stop clean
+.PHONY: help lab instructor lab-instructor test test-fast lint notebooks stats bench lock db-stop clean
 
 help:
 	@echo "make lab        — открыть курс в JupyterLab (русский интерфейс)"
+	@echo "make lab-instructor — то же с заметками инструктора (ноутбуки из instructor/)"
 	@echo "make test       — все тесты, включая выполнение каждого ноутбука"
 	@echo "make notebooks  — пересобрать notebooks/ из lessons_src/"
 	@echo "make stats      — размер уроков: ячейки, слова, задания"
@@ -42,6 +43,15 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_OPTIONS ?=
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+		$(ALLOW_ROOT) $(LAB_OPTIONS)
+
+# The instructor's notebooks: the learners' ones plus the notes tagged `instructor`, framed,
+# and the lesson's timings; built from the same sources into instructor/ (git-ignored).
+instructor: $(STAMP)
+	$(BIN)/python tools/build_notebooks.py --instructor
+
+lab-instructor: instructor
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/instructor \
 		$(ALLOW_ROOT) $(LAB_OPTIONS)
 
 # ruff runs inside the suite (tests/test_repository.py), so `pytest` alone checks everything.

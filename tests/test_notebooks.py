@@ -24,6 +24,7 @@ from tests.notebook_runner import (
     text_of,
     wrong_answers,
 )
+from tools.build_notebooks import SOURCES, build
 
 pytestmark = pytest.mark.notebooks
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -115,6 +116,33 @@ def test_every_lesson_source_has_a_notebook_in_sync():
         text=True,
     )
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES.glob("[0-9][0-9]_*.md")), ids=lambda p: p.stem)
+def test_instructor_notebook_runs_the_same_code_and_shows_the_notes(source):
+    learner = nbformat.reads(build(source), as_version=4)
+    instructor = nbformat.reads(build(source, instructor=True), as_version=4)
+
+    def code(notebook):
+        return [c.source for c in notebook.cells if c.cell_type == "code"]
+
+    assert code(instructor) == code(learner)
+    assert not tagged(learner, "instructor"), "no instructor note in a learner notebook"
+    notes = tagged(instructor, "instructor")
+    assert all("Инструктору" in n.source or "Версия для инструктора" in n.source for n in notes)
+
+
+def test_slides_follow_the_headings():
+    notebook = nbformat.reads(build(SOURCES / "06_manual_table.md"), as_version=4)
+    kinds = {
+        cell.source.split("\n")[0]: cell.metadata["slideshow"]["slide_type"]
+        for cell in notebook.cells
+    }
+    assert kinds["## Практика"] == "slide"
+    assert kinds["### Задание 2 · применить"] == "subslide"
+    assert all(
+        c.metadata["slideshow"]["slide_type"] == "skip" for c in tagged(notebook, "solution")
+    )
 
 
 def test_notebooks_are_committed_without_outputs():

@@ -1,8 +1,14 @@
-"""Generate notebooks/*.ipynb from lessons_src/*.md (MyST Markdown, read by jupytext).
+"""Generate the notebooks from lessons_src/*.md (MyST Markdown, read by jupytext).
 
-    python tools/build_notebooks.py          # write the notebooks
-    python tools/build_notebooks.py --check  # exit 1 if a notebook differs from its source
+    python tools/build_notebooks.py               # learner notebooks: notebooks/
+    python tools/build_notebooks.py --check       # exit 1 if a notebook differs from its source
     python tools/build_notebooks.py lessons_src/06_manual_table.md   # just these
+    python tools/build_notebooks.py --instructor  # instructor notebooks: instructor/ (ignored)
+
+One source, two builds. Learner notebooks leave out the cells tagged ``instructor``; instructor
+notebooks show them, framed, and open with the lesson's timings. Both have the same code cells,
+so they run alike, and both carry slide metadata for RISE: a ``##`` heading starts a slide, a
+``###`` heading a sub-slide, solutions and instructor notes are left out of the slides.
 
 Notebooks come out without outputs, with cell ids derived from the lesson and the cell's
 position (the same source always gives the same file), and without jupytext's pairing
@@ -11,6 +17,7 @@ metadata: a learner saving a notebook in JupyterLab must not rewrite lessons_src
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -20,17 +27,75 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "lessons_src"
 NOTEBOOKS = ROOT / "notebooks"
+INSTRUCTOR_NOTEBOOKS = ROOT / "instructor"
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-
-
 INSTRUCTOR = "instructor"  # cells for the instructor only: never in a learner's notebook
 TIMINGS = ("teaching", "exercises")  # minutes, in the lesson's front matter (Carpentries keys)
+NOT_ON_SLIDES = {INSTRUCTOR, "solution"}
+NOTE_FRAME = (
+    '<div style="border-left:6px solid #8250df;background:#f6f0ff;color:#24292f;'
+    'padding:2px 14px;margin:4px 0">\n\n**🧑‍🏫 Инструктору**\n\n{}\n\n</div>'
+)
+
+
+def slide_type(cell) -> str:
+    tags = set(cell.metadata.get("tags", []))
+    if tags & NOT_ON_SLIDES:
+        return "skip"
+    if cell.cell_type == "markdown":
+        first = cell.source.lstrip()
+        if first.startswith(("# ", "## ")):
+            return "slide"
+        if first.startswith("### "):
+            return "subslide"
+    return "-"
+
+
+def split_at_headings(cells: list) -> list:
+    """Every ##/### heading starts a cell (a slide or a sub-slide), and a solution ends with
+    its </details>: in MyST the prose that follows them without a `+++` would otherwise stay in
+    the same cell. The pieces after the first are not part of the solution. Fenced code is
+    never split."""
+    out = []
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            out.append(cell)
+            continue
+        pieces, current, fenced = [], [], False
+        for line in cell.source.split("\n"):
+            if line.startswith("```"):
+                fenced = not fenced
+            heading = line.startswith(("## ", "### "))
+            if not fenced and heading and any(s.strip() for s in current):
+                pieces.append(current)
+                current = []
+            current.append(line)
+            if not fenced and line.strip() == "</details>":
+                pieces.append(current)
+                current = []
+        pieces.append(current)
+        for number, lines in enumerate(p for p in pieces if "".join(p).strip()):
+            piece = nbformat.v4.new_markdown_cell("\n".join(lines).strip("\n"))
+            piece.metadata = copy.deepcopy(dict(cell.metadata))
+            if number and "solution" in piece.metadata.get("tags", []):
+                piece.metadata["tags"] = [t for t in piece.metadata["tags"] if t != "solution"]
+                if not piece.metadata["tags"]:
+                    del piece.metadata["tags"]
+            out.append(piece)
+    return out
+
+
+def timing_line(timings: dict) -> str:
+    teaching, exercises = timings.get("teaching", "?"), timings.get("exercises", "?")
+    return (
+        f"**Версия для инструктора.** ⏱ Подача — {teaching} мин, задания — {exercises} мин. "
+        "Заметки для вас выделены рамкой; учащиеся их не видят."
+    )
 
 
 def build(source: Path, instructor: bool = False) -> str:
-    """The notebook of ``source``: for learners without the instructor's cells; with
-    instructor=True, with them (make instructor)."""
+    """The notebook of ``source``, for learners or (instructor=True) for the instructor."""
     notebook = jupytext.read(source, fmt="md:myst")
     timings = {key: notebook.metadata[key] for key in TIMINGS if key in notebook.metadata}
     notebook.metadata = {
@@ -38,13 +103,22 @@ def build(source: Path, instructor: bool = False) -> str:
         "language_info": {"name": "python"},
         **({"course": timings} if timings else {}),
     }
-    if not instructor:
+    notebook.cells = split_at_headings(notebook.cells)
+    if instructor:
+        for cell in notebook.cells:
+            if INSTRUCTOR in cell.metadata.get("tags", []):
+                cell.source = NOTE_FRAME.format(cell.source)
+        header = nbformat.v4.new_markdown_cell(timing_line(timings))
+        header.metadata["tags"] = [INSTRUCTOR]
+        notebook.cells.insert(1, header)
+    else:
         notebook.cells = [
             cell for cell in notebook.cells if INSTRUCTOR not in cell.metadata.get("tags", [])
         ]
     lesson = source.stem.split("_", 1)[0]
     for index, cell in enumerate(notebook.cells):
         cell.id = f"l{lesson}-{index:03d}"
+        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -53,31 +127,43 @@ def build(source: Path, instructor: bool = False) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def main(check: bool, only: list[str]) -> int:
+def main(check: bool, only: list[str], instructor: bool) -> int:
     stale = []
+    target_dir = INSTRUCTOR_NOTEBOOKS if instructor else NOTEBOOKS
+    target_dir.mkdir(exist_ok=True)
     sources = sorted(SOURCES.glob("[0-9][0-9]_*.md"))
     if only:
         sources = [s for s in sources if s.name in {Path(o).name for o in only}]
     for source in sources:
-        target = NOTEBOOKS / (source.stem + ".ipynb")
-        text = build(source)
+        target = target_dir / (source.stem + ".ipynb")
+        text = build(source, instructor)
         if check:
             if not target.exists() or target.read_text() != text:
                 stale.append(target.relative_to(ROOT))
         else:
             target.write_text(text)
     everything = {s.stem for s in SOURCES.glob("[0-9][0-9]_*.md")}
-    orphans = {p.stem for p in NOTEBOOKS.glob("*.ipynb")} - everything
-    stale += [f"notebooks/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
+    orphans = {p.stem for p in target_dir.glob("*.ipynb")} - everything
+    if instructor:  # a generated folder: what no source produces any more just goes
+        for name in orphans:
+            (target_dir / f"{name}.ipynb").unlink()
+        orphans = set()
+    stale += [f"{target_dir.name}/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
     if stale:
         print("Ноутбуки расходятся с lessons_src/ — выполните `make notebooks`:")
         print("\n".join(f"  {path}" for path in stale))
         return 1
     if not check:
-        print(f"Собрано ноутбуков: {len(sources)}")
+        print(f"Собрано ноутбуков: {len(sources)} → {target_dir.relative_to(ROOT)}/")
     return 0
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    sys.exit(main("--check" in arguments, [a for a in arguments if not a.startswith("--")]))
+    sys.exit(
+        main(
+            "--check" in arguments,
+            [a for a in arguments if not a.startswith("--")],
+            "--instructor" in arguments,
+        )
+    )
