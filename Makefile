@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help lab instructor lab-instructor test test-fast lint notebooks stats bench lock db-stop clean
+.PHONY: help lab instructor lab-instructor test test-fast test-browser lint notebooks stats schedule \
+	bench lock db-start db-stop check-setup rise reset-class clean
 
 help:
 	@echo "make lab        — открыть курс в JupyterLab (русский интерфейс)"
@@ -17,7 +18,12 @@ help:
 	@echo "make stats      — размер уроков: ячейки, слова, задания"
 	@echo "make bench      — замеры скорости (цифры для README)"
 	@echo "make lint       — ruff"
+	@echo "make check-setup — проверить всё перед занятием (базы, JupyterLab)"
+	@echo "make db-start   — запустить встроенный PostgreSQL заранее (до занятия)"
 	@echo "make db-stop    — остановить встроенный PostgreSQL курса"
+	@echo "make instructor — ноутбуки инструктора в instructor/; make schedule — расписание"
+	@echo "make rise       — поставить слайды (jupyterlab-rise), необязательно"
+	@echo "make reset-class — между группами: остановить PostgreSQL, очистить work/ и notebooks/"
 	@echo "make clean      — удалить песочницы work/ (и данные PostgreSQL курса)"
 
 # The venv is rebuilt whenever the lock or the package metadata changes. uv (pinned, also in
@@ -63,7 +69,7 @@ test: $(STAMP)
 
 # Everything but the notebook runs: a quick loop while editing the toolkit.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not notebooks"
+	$(BIN)/python -m pytest -m "not notebooks and not browser"
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
@@ -85,8 +91,30 @@ lock:
 	work/.lock-tools/bin/uv pip compile pyproject.toml --extra dev --universal \
 		--python-version 3.11 -o requirements.lock
 
+db-start: $(STAMP)
+	$(BIN)/python -m lessonkit.pgctl start
+
 db-stop: $(STAMP)
 	$(BIN)/python -m lessonkit.pgctl stop
+
+# Slides (opt-in, not in the lock): jupyterlab-rise pulls jupyterlab-mathjax3, which this
+# JupyterLab does not load (it has MathJax built in); the learners' environment stays as locked.
+RISE_PINS := jupyterlab-rise==0.43.1 jupyterlab-mathjax3==4.3.0
+rise: $(STAMP)
+	$(BIN)/uv pip install --quiet --no-deps --python $(BIN)/python $(RISE_PINS)
+
+# Between two groups: the course's PostgreSQL stopped, work/ gone, notebooks/ as in git.
+reset-class:
+	-test -x $(BIN)/python && $(BIN)/python -m lessonkit.pgctl stop
+	rm -rf work instructor
+	git checkout -- notebooks
+
+# The day before class: Python, the environment, the three databases, JupyterLab.
+check-setup: $(STAMP)
+	$(BIN)/python tools/check_setup.py
+
+schedule: $(STAMP)
+	$(BIN)/python tools/schedule.py --write
 
 clean:
 	-test -x $(BIN)/python && $(BIN)/python -m lessonkit.pgctl stop

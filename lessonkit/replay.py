@@ -27,6 +27,7 @@ from lessonkit.shell import get_shell
 NOTEBOOKS = REPO_ROOT / "notebooks"
 HEADING = re.compile(r"^(#{2,4})\s+(.+?)\s*$", re.M)
 LESSON_VARIABLE = re.compile(r"^(\w+)\s*=\s*start_lesson\(", re.M)
+CREATE_DATE = re.compile(rb"Create Date: [^\n]*")
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ def state_digest(lesson) -> str:
         relative = path.relative_to(lesson.sandbox)
         if path.is_dir() or _skipped(relative, lesson):
             continue
-        parts.append(f"{relative} {hashlib.sha256(path.read_bytes()).hexdigest()[:12]}")
+        # A revision's «Create Date:» is the moment `alembic revision` ran: not part of the state.
+        content = CREATE_DATE.sub(b"Create Date: -", path.read_bytes())
+        parts.append(f"{relative} {hashlib.sha256(content).hexdigest()[:12]}")
     schema = lesson.snapshot()
     parts += sorted(repr(item) for item in schema.items.values())
     parts.append(f"version {schema.version}")

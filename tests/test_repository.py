@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from importlib import metadata
-from pathlib import Path
 
 from lessonkit.paths import REPO_ROOT
 
@@ -52,43 +49,43 @@ def test_environment_yml_and_makefile_use_the_lock():
     assert "-r requirements.lock" in (REPO_ROOT / "Makefile").read_text()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_jupyterlab_starts_in_russian():
     """What `make lab` starts: a JupyterLab whose default locale is ru_RU, pack installed."""
-    port, token = _free_port(), "course-test"
-    command = [
-        str(Path(sys.executable).with_name("jupyter")),
-        "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={REPO_ROOT}",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/lab/api"
+    from tools.labserver import TOKEN, start_lab, stop_lab
+
+    base, server = start_lab()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"{base}/settings/@jupyterlab/translation-extension:plugin?token={token}"
-                ) as answer:
-                    settings = json.load(answer)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "JupyterLab did not start in 60 s"
-                time.sleep(0.5)
+        plugin = "@jupyterlab/translation-extension:plugin"
+        with urllib.request.urlopen(f"{base}/lab/api/settings/{plugin}?token={TOKEN}") as answer:
+            settings = json.load(answer)
         assert settings["schema"]["properties"]["locale"]["default"] == "ru_RU"
-        with urllib.request.urlopen(f"{base}/translations/ru_RU?token={token}") as answer:
+        with urllib.request.urlopen(f"{base}/lab/api/translations/ru_RU?token={TOKEN}") as answer:
             assert json.load(answer)["data"], "the ru_RU language pack answers"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_lab(server)
+
+
+def test_check_setup_says_what_is_red_and_what_to_do():
+    """A database that cannot start: a red line in Russian with what to do, exit status 1."""
+    done = subprocess.run(
+        [sys.executable, "tools/check_setup.py"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": "postgresql://nobody@/nowhere?host=/nonexistent"},
+    )
+    assert done.returncode == 1, done.stdout
+    assert "✅ SQLite" in done.stdout and "✅ DuckDB" in done.stdout
+    assert "❌ PostgreSQL" in done.stdout and "Что делать:" in done.stdout
+    assert "DATABASE_URL" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_schedule_in_readme_and_instructor_guide_is_up_to_date():
+    done = subprocess.run(
+        [sys.executable, "tools/schedule.py", "--check"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.exc import SQLAlchemyError
 
 from lessonkit.alembic_cli import run_alembic
@@ -167,15 +169,15 @@ def _not_applied(revision: str, version: tuple[str, ...]) -> Verdict:
     )
 
 
+ERROR_LINE = re.compile(r"^(FAILED:|[\w.]*(Error|Exception)\b[^:]*:)")
+
+
 def _error_line(output: str) -> str:
-    """The line that says what went wrong: Alembic's FAILED, or the exception's own line."""
+    """The line that says what went wrong: Alembic's FAILED, or the exception's own line
+    (not the [SQL: ...] block under it, which may span several lines)."""
     lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
-    useful = [
-        line
-        for line in lines
-        if not line.startswith(("(Background on this error", "[SQL:", "[parameters:", "INFO"))
-    ]
-    return (useful or lines or ["(нет вывода)"])[-1]
+    errors = [line for line in lines if ERROR_LINE.match(line)]
+    return (errors or lines or ["(нет вывода)"])[-1]
 
 
 def _mismatch(revision: str, expected: set[str], done: set[str]) -> str:

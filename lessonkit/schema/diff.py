@@ -106,7 +106,8 @@ class SchemaDiff:
                 f'margin-left:{indent * 1.5}em;white-space:pre-wrap">{html.escape(line)}</div>'
             )
         return (
-            '<div style="font-family:var(--jp-code-font-family,monospace);font-size:0.92em;'
+            '<div class="lessonkit-diff" style="font-family:var(--jp-code-font-family,monospace);'
+            "font-size:var(--jp-code-font-size,13px);"
             'border:1px solid #d0d7de;border-radius:6px;padding:6px;margin:4px 0">'
             f'<div style="font-weight:bold;margin-bottom:4px">{html.escape(self.title)}</div>'
             + "".join(rows)

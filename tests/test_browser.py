@@ -1,0 +1,186 @@
+"""The course as a person sees it: JupyterLab in headless Chromium, «Перезапустить ядро и
+Запустить все ячейки…», then what is on the screen. `make test-browser` (Debian's chromium,
+driven by Playwright; no browser download). Screenshots go to work/browser/ for a person to
+look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lessonkit.paths import REPO_ROOT, WORK_DIR
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = WORK_DIR / "browser"
+TOKEN = "course-browser-test"
+# Without these, Chromium keeps calling home on a machine with a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_lab(scratch: Path) -> tuple[str, subprocess.Popen]:
+    """JupyterLab on a free port, as `make lab` starts it, with three test settings in a user
+    settings folder of its own: every cell in the page (JupyterLab renders only the visible
+    ones by default), so the test can count them; no autosave (the executed notebooks must
+    not be written back into the repository); a workspace of its own (no tabs restored from
+    an earlier session). The course's own settings (Russian) come from the environment."""
+    settings, workspaces = scratch / "settings", scratch / "workspaces"
+    for plugin, value in {
+        "notebook-extension/tracker": '{"windowingMode": "none"}',
+        "docmanager-extension/plugin": '{"autosave": false}',
+    }.items():
+        path = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
+    workspaces.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).with_name("jupyter")),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={REPO_ROOT}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={workspaces}",
+    ] + (["--allow-root"] if os.geteuid() == 0 else [])
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+            return base, server
+        except OSError:
+            assert time.monotonic() < deadline, "JupyterLab did not start"
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does it)")
+    subprocess.run(
+        [sys.executable, "tools/build_notebooks.py", "--instructor"], cwd=REPO_ROOT, check=True
+    )
+    base, server = start_lab(tmp_path_factory.mktemp("lab"))
+    yield base
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def restart_and_run_all(page, notebook: Path, timeout: float = 120) -> None:
+    """The learner's way: the Kernel menu, «Перезапустить ядро и Запустить все ячейки…»."""
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector("text=Простаивает", timeout=180_000)  # the kernel is connected
+    page.locator(".lm-MenuBar-itemLabel", has_text="Ядро").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Запустить все ячейки").first.click()
+    page.locator(".jp-Dialog-button.jp-mod-accept", has_text="Перезапустить").click()
+    page.wait_for_selector(".jp-Dialog", state="detached", timeout=30_000)
+    code_cells = sum(c.cell_type == "code" for c in nbformat.read(notebook, 4).cells)
+    deadline = time.monotonic() + timeout
+    while True:  # done when every code cell shows a number and the kernel is idle
+        counts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        numbered = [c for c in counts if c.strip().startswith("[") and c.strip()[1:2].isdigit()]
+        idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count()
+        if len(numbered) == code_cells and idle:
+            return
+        if time.monotonic() > deadline:
+            page.screenshot(path=str(SHOTS / f"unfinished-{notebook.stem}.png"), full_page=True)
+            pytest.fail(
+                f"{notebook.name}: Run All did not finish: {len(numbered)} of {code_cells} cells "
+                f"numbered, kernel idle: {bool(idle)}; prompts {counts[:5]}…"
+            )
+        time.sleep(0.5)
+
+
+def open_notebook(browser, lab: str, relative: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab}/lab/tree/{relative}?token={TOKEN}")
+    return page
+
+
+def error_outputs(page) -> int:
+    return page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+    ).count()
+
+
+def failing_on_purpose(notebook: Path) -> int:
+    cells = nbformat.read(notebook, 4).cells
+    return sum("raises-exception" in c.metadata.get("tags", []) for c in cells)
+
+
+@pytest.mark.parametrize("lesson", ["06_manual_table"])
+def test_a_lesson_runs_in_the_browser_with_its_boxes(lab, browser, lesson):
+    notebook = REPO_ROOT / "notebooks" / f"{lesson}.ipynb"
+    page = open_notebook(browser, lab, f"notebooks/{lesson}.ipynb")
+    restart_and_run_all(page, notebook)
+    page.screenshot(path=str(SHOTS / f"{lesson}.png"), full_page=True)
+    menu = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert {"Файл", "Ядро", "Справка"} <= set(menu), "the interface is in Russian"
+    assert page.locator(".lessonkit-diff").count() > 0, "the schema diff boxes are rendered"
+    assert page.locator(".lessonkit-box").count() > 0, "the message boxes are rendered"
+    assert error_outputs(page) == failing_on_purpose(notebook), "no unexpected error"
+    page.close()
+
+
+def test_the_revision_graph_is_drawn_as_svg(lab, browser):
+    graph_lessons = [
+        p
+        for p in sorted((REPO_ROOT / "notebooks").glob("13_*.ipynb"))
+        if "show_graph" in p.read_text()
+    ]
+    notebook = graph_lessons[0]
+    page = open_notebook(browser, lab, f"notebooks/{notebook.name}")
+    restart_and_run_all(page, notebook)
+    page.wait_for_selector(".jp-RenderedMermaid svg", timeout=30_000)
+    page.screenshot(path=str(SHOTS / f"{notebook.stem}.png"), full_page=True)
+    assert page.locator(".jp-RenderedMermaid svg").count() >= 1
+    assert error_outputs(page) == failing_on_purpose(notebook)
+    page.close()
+
+
+def test_instructor_notes_are_visible_in_the_instructor_build(lab, browser):
+    page = open_notebook(browser, lab, "instructor/06_manual_table.ipynb")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector("text=Инструктору", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "06_manual_table-instructor.png"), full_page=True)
+    assert page.locator("text=Версия для инструктора").count() == 1
+    assert page.locator("text=Инструктору").count() >= 3
+    page.close()
