@@ -18,8 +18,9 @@ from pathlib import Path
 
 from lessonkit.alembic_cli import CommandResult
 
-RAN_UPGRADE = re.compile(r"Running upgrade .*?-> (\S+?),")
-RAN_DOWNGRADE = re.compile(r"Running downgrade (\S+?) ->")
+# «Running upgrade 001 -> 002, message»; without a docstring there is no «, message».
+RAN_UPGRADE = re.compile(r"Running upgrade .*?-> ([^\s,]+)")
+RAN_DOWNGRADE = re.compile(r"Running downgrade ([^\s,]+) ->")
 REVISION_LINE = re.compile(r"""^revision(?:\s*:\s*str)?\s*=\s*['"]([^'"]+)['"]""", re.M)
 
 

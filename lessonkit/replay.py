@@ -28,6 +28,7 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 HEADING = re.compile(r"^(#{2,4})\s+(.+?)\s*$", re.M)
 LESSON_VARIABLE = re.compile(r"^(\w+)\s*=\s*start_lesson\(", re.M)
 CREATE_DATE = re.compile(rb"Create Date: [^\n]*")
+DATABASE_FILES = ("lesson.db", "lesson.duckdb", ".check-")
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,10 @@ def state_digest(lesson) -> str:
 
 
 def _skipped(relative: Path, lesson) -> bool:
-    database_file = getattr(lesson.backend, "filename", None)  # SQLite, DuckDB: schema instead
+    """Not part of the files: .git, caches, and the database files of either file backend
+    (the schema stands for the lesson's database; a file left behind by switch_db is stale)."""
     return (
         relative.parts[0] == ".git"
         or "__pycache__" in relative.parts
-        or (database_file is not None and relative.name.startswith(database_file))
+        or relative.name.startswith(DATABASE_FILES)
     )

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 
 RECORD = re.compile(r"^(DEBUG|INFO|WARNI|WARNING|ERROR|CRITI|CRITICAL)\s+\[([\w.]+)\] ?(.*)$")
+# A Python warning printed between log records («…/batch.py:12: UserWarning: …») and the
+# source line under it: never part of a statement, always shown.
+WARNING_LINE = re.compile(r"^\S+:\d+: \w*Warning: ")
 ENGINE_LOGGER = "sqlalchemy.engine.Engine"
 # The first word of an echoed statement worth showing.
 STATEMENTS = {
@@ -34,14 +37,22 @@ FULL_LOG_HINT = "весь вывод: `print(lesson.last.output)`"
 def _records(output: str) -> list[tuple[str | None, list[str]]]:
     """(logger, lines) per log record; text outside any record has logger None."""
     records: list[tuple[str | None, list[str]]] = []
+    in_warning = False
     for line in output.splitlines(keepends=True):
         match = RECORD.match(line.rstrip("\n"))
         if match:
             records.append((match.group(2), [line]))
+            in_warning = False
+        elif WARNING_LINE.match(line):
+            records.append((None, [line]))
+            in_warning = True
+        elif in_warning and line.startswith(" "):
+            records[-1][1].append(line)  # the source line Python prints under a warning
         elif records and records[-1][0] is not None:
             records[-1][1].append(line)  # a multi-line statement continues its record
         else:
             records.append((None, [line]))
+            in_warning = False
     return records
 
 

@@ -34,7 +34,7 @@ def round_trip(revision: str, before: Schema) -> Verdict:
         return _report(
             False,
             "",
-            f"`alembic downgrade -1` упал: {_last_line(down.output)}",
+            f"`alembic downgrade -1` упал: {_error_line(down.output)}",
             "исправьте downgrade(); где теперь база — %alembic current.",
         )
     reverted = lesson.snapshot()
@@ -53,7 +53,7 @@ def round_trip(revision: str, before: Schema) -> Verdict:
         return _report(
             False,
             "",
-            f"повторный `alembic upgrade {revision}` упал: {_last_line(up.output)}",
+            f"повторный `alembic upgrade {revision}` упал: {_error_line(up.output)}",
             "после отката upgrade() должен снова выполняться; %alembic current покажет, где база.",
         )
     again = lesson.snapshot()
@@ -65,11 +65,6 @@ def round_trip(revision: str, before: Schema) -> Verdict:
         f"{_changes(applied, again)}",
         "upgrade() после отката должен давать ту же схему.",
     )
-
-
-def _last_line(output: str) -> str:
-    lines = [line for line in output.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "(нет вывода)"
 
 
 def _changes(before: Schema, after: Schema) -> str:
