@@ -8,7 +8,7 @@ STAMP := $(VENV)/.course-installed
 
 .DEFAULT_GOAL := help
 .PHONY: help lab instructor lab-instructor test test-fast test-browser lint notebooks stats schedule \
-	bench lock db-start db-stop check-setup rise reset-class clean
+	test-site site bench lock db-start db-stop check-setup rise reset-class clean
 
 help:
 	@echo "make lab        — открыть курс в JupyterLab (русский интерфейс)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test       — все тесты, включая выполнение каждого ноутбука"
 	@echo "make notebooks  — пересобрать notebooks/ из lessons_src/"
 	@echo "make stats      — размер уроков: ячейки, слова, задания"
+	@echo "make site       — статический сайт курса в site/ (работает без интернета)"
 	@echo "make bench      — замеры скорости (цифры для README)"
 	@echo "make lint       — ruff"
 	@echo "make check-setup — проверить всё перед занятием (базы, JupyterLab)"
@@ -67,9 +68,17 @@ TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
+# The course in a real browser: Debian's chromium driven by Playwright (no download).
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -m browser -p no:cacheprovider
+
+# The static site, built twice (reproducible) and opened offline in Chromium.
+test-site: $(STAMP)
+	$(BIN)/python -m pytest -m site -p no:cacheprovider
+
 # Everything but the notebook runs: a quick loop while editing the toolkit.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not notebooks and not browser"
+	$(BIN)/python -m pytest -m "not notebooks and not browser and not site"
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
@@ -80,6 +89,10 @@ notebooks: $(STAMP)
 
 stats: $(STAMP)
 	$(BIN)/python tools/lesson_stats.py
+
+# The course as a static site in site/: every notebook executed, readable offline.
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

@@ -6,6 +6,7 @@ from lessonkit import start_lesson, check, edit_file, show_file, show_revision, 
 from __future__ import annotations
 
 from lessonkit import checks as check
+from lessonkit import reproducible
 from lessonkit.display import show_file, show_revision, show_tree
 from lessonkit.edit import edit_file
 from lessonkit.errors import CourseError
@@ -39,6 +40,8 @@ def load_ipython_extension(shell) -> None:
     if "alembic" not in shell.magics_manager.magics["line"]:
         shell.register_magics(LessonMagics)
         park_new_kernel(shell)
+        if reproducible.active():
+            reproducible.enable()
 
 
 # Importing lessonkit in a notebook makes %alembic available right away.

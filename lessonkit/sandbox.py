@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from IPython.display import display
 
-from lessonkit import alembic_state, checkpoints, ownership, replay, session
+from lessonkit import alembic_state, checkpoints, ownership, replay, reproducible, session
 from lessonkit.alembic_cli import CommandResult
 from lessonkit.applied import AppliedFiles
 from lessonkit.backends import Backend, make_backend
@@ -162,6 +162,7 @@ def start_lesson(
         previous.close(keep_sandbox=previous.name == name)
     session.set_active(None)  # a failed reset must not leave the old lesson half-alive
     alembic_state.reset()  # what an earlier env.py registered (plugins) goes, as in a new process
+    reproducible.restart(name)
 
     _recreate_folder(sandbox)
     backend.reset()

@@ -1,0 +1,222 @@
+"""make site: the course as a static HTML site in site/ (git-ignored), readable offline.
+
+    python tools/build_site.py [--jobs N] [--out site]
+
+Every learner notebook is executed in a fresh kernel (COURSE_REPRODUCIBLE=1, see
+lessonkit/reproducible.py) and exported with nbconvert's JupyterLab template. Then:
+- the pages load nothing from the internet: nbconvert's CDN scripts (MathJax, require.js,
+  Mermaid) are removed, and Mermaid comes from a copy vendored at build time from the npm
+  registry (`npm pack mermaid@<version>`, cached in work/.cache/), loaded as a classic script so
+  that pages opened from disk (file://) render the graphs too;
+- the coloured diffs keep their colours (they are inline styles);
+- what varies between two runs is masked in the outputs (durations, timings of SQL statements,
+  memory addresses), so two builds differ only in the build date on the index page;
+- an index lists the lessons with their timings, each page links to the previous and the next
+  lesson, and the instructor guide with the schedule is a page of its own.
+Jupyter Book is not used: version 2 downloads its theme at build time and fails offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+from markdown_it import MarkdownIt  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbconvert import HTMLExporter  # noqa: E402
+
+from tools.schedule import lessons as lesson_timings  # noqa: E402
+
+NOTEBOOKS = ROOT / "notebooks"
+CACHE = ROOT / "work" / ".cache"
+MERMAID_VERSION = "11.10.0"  # what nbconvert's template asks its CDN for
+ASSET = "assets/mermaid.min.js"
+
+# Outputs that change from run to run, and what they become.
+MASKS = [
+    (re.compile(r"\[(generated in|cached since) [0-9.e-]+s( ago)?\]"), r"[\1 …]"),
+    (re.compile(r"\[no key [0-9.e-]+s\]"), "[no key …]"),
+    (re.compile(r"\b0x[0-9a-f]{6,}\b"), "0x…"),
+    (re.compile(r"\b\d+(?:[.,]\d+)? ?(мс|ms)\b"), r"… \1"),
+    (re.compile(r"\b\d+[.,]\d+ ?(с|s|сек)\b"), r"… \1"),
+]
+CDN_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>\s*', re.S)
+MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+# nbconvert's loader: a module script that imports Mermaid from a CDN.
+MERMAID_MODULE = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async'
+    r'[^<]*?querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\).*?</script>',
+    re.S,
+)
+MERMAID_LOCAL = f"""<script src="{ASSET}"></script>
+<script>
+  document.addEventListener("DOMContentLoaded", () => {{
+    if (!window.mermaid) return;  // the text of the graph stays readable
+    mermaid.initialize({{startOnLoad: false, theme: "default"}});
+    mermaid.run({{querySelector: ".jp-Mermaid > pre.mermaid"}});
+  }});
+</script>"""
+NAV_STYLE = (
+    "font-family:var(--jp-ui-font-family,sans-serif);padding:8px 16px;"
+    "border-bottom:1px solid #d0d7de;background:#f6f8fa;display:flex;gap:1.5em"
+)
+
+
+def vendored_mermaid() -> Path:
+    """mermaid.min.js from the npm registry, fetched once and kept in work/.cache/."""
+    script = CACHE / f"mermaid-{MERMAID_VERSION}.min.js"
+    if script.is_file():
+        return script
+    if not shutil.which("npm"):
+        raise SystemExit("Для графов на сайте нужен npm (Node.js): apt-get install npm")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run(
+            ["npm", "pack", f"mermaid@{MERMAID_VERSION}", "--silent"],
+            cwd=scratch,
+            check=True,
+            capture_output=True,
+        )
+        (tarball,) = Path(scratch).glob("mermaid-*.tgz")
+        with tarfile.open(tarball) as archive:
+            member = archive.extractfile("package/dist/mermaid.min.js")
+            script.write_bytes(member.read())
+    return script
+
+
+def execute(path: Path) -> nbformat.NotebookNode:
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    ).execute()
+    return notebook
+
+
+def mask(notebook: nbformat.NotebookNode) -> None:
+    """Apply MASKS to every output (never to the lesson's own text)."""
+
+    def clean(text: str) -> str:
+        for pattern, replacement in MASKS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = clean(output["text"])
+            for key, value in output.get("data", {}).items():
+                if isinstance(value, str) and key.startswith("text/"):
+                    output["data"][key] = clean(value)
+            if "traceback" in output:
+                output["traceback"] = [clean(line) for line in output["traceback"]]
+
+
+def nav(previous: str | None, following: str | None, titles: dict[str, str]) -> str:
+    links = ['<a href="index.html">↑ Все уроки</a>']
+    if previous:
+        links.append(f'<a href="{previous}.html">← {html.escape(titles[previous])}</a>')
+    if following:
+        links.append(f'<a href="{following}.html">{html.escape(titles[following])} →</a>')
+    return f'<nav style="{NAV_STYLE}">{"".join(links)}</nav>'
+
+
+def page(notebook, title: str, navigation: str) -> str:
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(notebook)
+    body = MATHJAX_BLOCK.sub("", body)
+    body = CDN_SCRIPT.sub("", body)
+    body = MERMAID_MODULE.sub(lambda _: MERMAID_LOCAL, body)
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, flags=re.S)
+    body = body.replace("<main>", f"{navigation}<main>", 1)
+    return body.replace("</main>", f"</main>{navigation}", 1)
+
+
+def index(lessons, built: str) -> str:
+    rows = "".join(
+        f"<tr><td><a href='{x.name}.html'>{html.escape(x.title)}</a></td>"
+        f"<td>{x.teaching}</td><td>{x.exercises}</td></tr>"
+        for x in lessons
+    )
+    return f"""<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><title>Alembic на практике</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}}
+table{{border-collapse:collapse}}
+td,th{{border-bottom:1px solid #d0d7de;padding:4px 10px;text-align:left}}</style>
+</head><body>
+<h1>Alembic на практике</h1>
+<p>Курс о миграциях баз данных с Alembic. Каждый урок выполнен целиком: под командами видно,
+что напечатал Alembic и как изменилась схема базы («до → после»).</p>
+<p><a href="instructor.html">Руководство инструктора и расписание</a></p>
+<table><tr><th>урок</th><th>подача, мин</th><th>задания, мин</th></tr>{rows}</table>
+<p style="color:#57606a">Собрано: {built}</p>
+</body></html>
+"""
+
+
+def instructor_page() -> str:
+    text = (ROOT / "INSTRUCTOR.md").read_text()
+    body = MarkdownIt("commonmark").enable("table").render(text)
+    # The Binder badge is an image from the internet: offline, a plain link reads better.
+    body = re.sub(r'<img src="https://mybinder.org/badge_logo.svg" alt="([^"]*)" ?/?>', r"\1", body)
+    return f"""<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><title>Руководство инструктора</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #d0d7de;padding:4px 8px;text-align:left}}
+code{{background:#f6f8fa;padding:0 3px}}</style></head><body>
+<p><a href="index.html">↑ Все уроки</a></p>{body}</body></html>
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once")
+    parser.add_argument("--out", type=Path, default=ROOT / "site")
+    parser.add_argument("--only", nargs="*", help="just these lessons (a quick look)")
+    args = parser.parse_args()
+    os.environ["COURSE_REPRODUCIBLE"] = "1"  # inherited by the kernels the build starts
+    os.environ.pop("COURSE_DB", None)
+    mermaid = vendored_mermaid()
+    lessons = [x for x in lesson_timings() if not args.only or x.name in args.only]
+    titles = {x.name: x.title for x in lessons}
+    paths = [NOTEBOOKS / f"{x.name}.ipynb" for x in lessons]
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        executed = list(pool.map(execute, paths))
+    out = args.out
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "assets").mkdir(parents=True)
+    shutil.copy(mermaid, out / ASSET)
+    names = [x.name for x in lessons]
+    for number, (name, notebook) in enumerate(zip(names, executed, strict=True)):
+        mask(notebook)
+        previous = names[number - 1] if number else None
+        following = names[number + 1] if number + 1 < len(names) else None
+        (out / f"{name}.html").write_text(
+            page(notebook, titles[name], nav(previous, following, titles))
+        )
+    built = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    (out / "index.html").write_text(index(lessons, built))
+    (out / "instructor.html").write_text(instructor_page())
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"Сайт: {out}/ — страниц уроков {len(names)}, {size / 1e6:.1f} МБ")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
