@@ -211,6 +211,52 @@ def bench_notebooks() -> list[str]:
     return rows
 
 
+UPTO_CODE = """
+import time
+from lessonkit import start_lesson
+started = time.perf_counter()
+start_lesson({name!r}, db={db!r}, upto={section!r})
+print("UPTO", time.perf_counter() - started)
+"""
+
+
+def bench_upto(runs: int) -> list[str]:
+    """start_lesson(upto=<the last section>) of the longest lesson that runs on any database
+    (most code cells), timed in a kernel, on SQLite and PostgreSQL."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    sys.path.insert(0, str(ROOT))
+    from lessonkit.replay import sections
+
+    def code_cells(path):
+        return sum(c.cell_type == "code" for c in nbformat.read(path, 4).cells)
+
+    movable = [
+        p
+        for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+        if "fixed_db=True" not in p.read_text()
+    ]
+    longest = max(movable, key=code_cells)
+    last = sections(nbformat.read(longest, 4))[-1].title
+    rows = []
+    for db in ("sqlite", "postgres"):
+        samples = []
+        for _ in range(max(3, runs // 3)):
+            cell = nbformat.v4.new_code_cell(
+                UPTO_CODE.format(name=longest.stem, db=db, section=last)
+            )
+            notebook = nbformat.v4.new_notebook(cells=[cell])
+            NotebookClient(notebook, kernel_name="python3").execute()
+            out = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            samples.append(float(out.split("UPTO")[1]))
+        rows.append(
+            f"| {longest.stem} ({code_cells(longest)} ячеек кода) | {db} | «{last}» "
+            f"| {median_ms(samples) / 1000:.1f} с |"
+        )
+    return rows
+
+
 SETUP_RUNS = 3
 
 
@@ -288,6 +334,8 @@ def main() -> None:
     print("\n".join(bench_commands(args.runs)))
     print("\n| запуск базы | время |\n|---|---|")
     print("\n".join(bench_postgres(args.runs) + bench_file_databases(args.runs)))
+    print("\n| `upto=` последнего раздела | база | раздел | время |\n|---|---|---|---|")
+    print("\n".join(bench_upto(args.runs)))
     if not args.skip_notebooks:
         print("\n| ноутбук | выполнение в новом ядре |\n|---|---|")
         print("\n".join(bench_notebooks()))
