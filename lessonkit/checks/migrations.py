@@ -188,7 +188,8 @@ def _mismatch(revision: str, expected: set[str], done: set[str]) -> str:
         )
     if done - expected:
         parts.append("лишнее: " + ", ".join(sorted(done - expected)))
-    return f"ревизия {revision} — между откатом и upgrade разница не та. " + "; ".join(parts) + "."
+    found = "; ".join(parts)
+    return f"ревизия {revision} — между откатом и upgrade разница не та. {found[:1].upper()}{found[1:]}."
 
 
 def _mismatch_hint(up) -> str:
