@@ -189,7 +189,8 @@ def _mismatch(revision: str, expected: set[str], done: set[str]) -> str:
     if done - expected:
         parts.append("лишнее: " + ", ".join(sorted(done - expected)))
     found = "; ".join(parts)
-    return f"ревизия {revision} — между откатом и upgrade разница не та. {found[:1].upper()}{found[1:]}."
+    found = found[:1].upper() + found[1:]
+    return f"ревизия {revision} — между откатом и upgrade разница не та. {found}."
 
 
 def _mismatch_hint(up) -> str:
