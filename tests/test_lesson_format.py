@@ -25,8 +25,6 @@ SOURCES = NOTEBOOKS.parent / "lessons_src"
 PENDING: set[str] = {
     "09_raw_sql",
     "10_autogenerate",
-    "11_alembic_ini",
-    "12_env_py",
 }
 
 

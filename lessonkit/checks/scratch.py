@@ -9,12 +9,15 @@ on a copy instead: the database file copied (SQLite, DuckDB) or ``CREATE DATABAS
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from lessonkit.alembic_cli import CommandResult, run_alembic
 from lessonkit.backends import Backend
+from lessonkit.postgres import ENV_URL as URL_VARIABLE
+from lessonkit.postgres import render_url
 from lessonkit.project import set_ini_option
 from lessonkit.schema import Schema, read_schema
 from lessonkit.sql_magic import connect_sql, disconnect_sql
@@ -28,7 +31,16 @@ class Scratch:
     backend: Backend
 
     def alembic(self, *argv: str) -> CommandResult:
-        return run_alembic(["-c", SCRATCH_INI, *argv], self.sandbox)
+        # An env.py that reads DATABASE_URL (lesson 12) must see the copy too, not the
+        # learner's database; the variable is put back at once.
+        saved = os.environ.get(URL_VARIABLE)
+        if saved is not None:
+            os.environ[URL_VARIABLE] = render_url(self.backend.engine.url)
+        try:
+            return run_alembic(["-c", SCRATCH_INI, *argv], self.sandbox)
+        finally:
+            if saved is not None:
+                os.environ[URL_VARIABLE] = saved
 
     def snapshot(self) -> Schema:
         return read_schema(self.backend.engine)
