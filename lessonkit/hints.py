@@ -44,7 +44,7 @@ def _unknown_revision(match: re.Match, result: CommandResult) -> str:
             f"база на ревизии «{wrong}» (так записано в alembic_version), а её файла в "
             "alembic/versions нет — например, после переключения на ветку git, где этой "
             "миграции ещё нет. Вернитесь в ветку, где файл есть, откатите там базу до общей для "
-            "веток ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13)."
+            "веток ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13.2)."
         )
     close = difflib.get_close_matches(wrong, _known_revision_names(), n=1, cutoff=0.6)
     if close and close[0] != wrong:
@@ -65,7 +65,7 @@ HINTS: list[tuple[str, object]] = [
     (
         r"alembic merge: error: the following arguments are required: revisions",
         "`alembic merge` спрашивает, какие ревизии слить; обычно — все головы: "
-        '`%alembic merge -m "merge branches" heads` (урок 13).',
+        '`%alembic merge -m "merge branches" heads` (урок 13.2).',
     ),
     (
         r"the following arguments are required: (.+)",
@@ -156,27 +156,27 @@ HINTS: list[tuple[str, object]] = [
         lambda m, _: (
             f"папки {m.group(1)} нет: `script_location` в alembic.ini указывает не туда (папку "
             "переименовали или перенесли?). Поправьте путь: `script_location = "
-            "%(here)s/<папка>` — от папки, где лежит alembic.ini. Урок 11."
+            "%(here)s/<папка>` — от папки, где лежит alembic.ini. Урок 11.1."
         ),
     ),
     (
         r"File contains no section headers",
         "в начале файла настройки без раздела: настройки Alembic пишут под заголовком "
-        "`[alembic]` — он должен стоять перед `script_location`. Урок 11.",
+        "`[alembic]` — он должен стоять перед `script_location`. Урок 11.3.",
     ),
     (
         r"'%' must be followed by '%' or '\(', found: '([^']*)'",
         lambda m, _: (
             f"в alembic.ini знак % начинает подстановку вида %(here)s, а «{m.group(1)}» — не "
             "подстановка. Знак % в значении (например, %40 в пароле внутри адреса) пишут "
-            "двойным: %%. Урок 11."
+            "двойным: %%. Урок 11.2."
         ),
     ),
     (
         r"list\.remove\(x\): x not in list",
         "похоже, в разделе [loggers] alembic.ini нет root: logging.config.fileConfig (его "
         "вызывает env.py) требует логгер root. Пример: `keys = root,sqlalchemy,alembic` и "
-        "раздел [logger_root]. Урок 11.",
+        "раздел [logger_root]. Урок 11.3.",
     ),
     (
         r"Can't load plugin: sqlalchemy\.dialects:driver",
@@ -188,9 +188,9 @@ HINTS: list[tuple[str, object]] = [
         lambda m, _: (
             f"автогенерация хочет удалить таблицу {m.group(1)}, которая есть в базе. Частые "
             "причины: модуль с её моделью не импортирован в env.py (модели нет в "
-            "Base.metadata) — тогда исправьте импорт, а не создавайте ревизию (урок 12); или "
+            "Base.metadata) — тогда исправьте импорт, а не создавайте ревизию (урок 12.1); или "
             "таблицу переименовали в модели — тогда нужен op.rename_table, написанный вручную "
-            "(урок 10)."
+            "(урок 10.2)."
         ),
     ),
     (
@@ -201,7 +201,7 @@ HINTS: list[tuple[str, object]] = [
     (
         r'near "ALTER": syntax error|No support for ALTER of constraints in SQLite',
         "SQLite не умеет так менять таблицу через ALTER: используйте "
-        "`with op.batch_alter_table(...)` (урок 07).",
+        "`with op.batch_alter_table(...)` (урок 07.2).",
     ),
     (
         r"Can't specify insert_before or insert_after when using ALTER",
@@ -209,7 +209,7 @@ HINTS: list[tuple[str, object]] = [
         "пакетный режим пересоздаёт таблицу (так он работает на SQLite). Здесь таблица меняется "
         "через ALTER: уберите insert_after (колонка встанет в конец) или задайте "
         "`batch_alter_table(..., recreate='always')` — тогда таблица будет скопирована целиком "
-        "(урок 07).",
+        "(урок 07.2).",
     ),
     (
         r'table (\S+) already exists|relation "([^"]+)" already exists',
@@ -230,7 +230,8 @@ HINTS: list[tuple[str, object]] = [
         lambda m, _: (
             f"ENUM-тип {m.group(1)} уже есть в базе: его создала другая миграция или оставил "
             "откат. Создаёт тип одна миграция (и удаляет его в своём downgrade), остальные "
-            f'ссылаются на него: postgresql.ENUM(name="{m.group(1)}", create_type=False). Урок 14.'
+            f'ссылаются на него: postgresql.ENUM(name="{m.group(1)}", create_type=False). '
+            "Урок 14.1."
         ),
     ),
     (
@@ -238,7 +239,7 @@ HINTS: list[tuple[str, object]] = [
         lambda m, _: (
             f"типа {m.group(1)} в базе нет: ни одна миграция его не создала (create_type=False?). "
             "Создайте его в миграции до таблицы или колонки (op.add_column тип не создаёт): "
-            "postgresql.ENUM(..., name=...).create(op.get_bind(), checkfirst=True). Урок 14."
+            "postgresql.ENUM(..., name=...).create(op.get_bind(), checkfirst=True). Урок 14.2."
         ),
     ),
     (
@@ -246,31 +247,31 @@ HINTS: list[tuple[str, object]] = [
         lambda m, _: (
             f"в таблицах есть значение {m.group(2)}, которого нет в ENUM-типе {m.group(1)} "
             "(откат пересоздаёт тип без него?). Сначала переведите такие строки на другое "
-            "значение (`%sql UPDATE ...`), потом повторите команду. Урок 14."
+            "значение (`%sql UPDATE ...`), потом повторите команду. Урок 14.3."
         ),
     ),
     (
         r"unsafe use of new value",
         "новое значение ENUM-типа можно использовать только после COMMIT, а весь `upgrade` — "
         "одна транзакция. Добавляйте значение в `with op.get_context().autocommit_block():`. "
-        "Урок 14.",
+        "Урок 14.3.",
     ),
     (
         r"has no attribute 'config_loader_name'",
         "атрибута config_loader_name у Config нет (так написано в заметке). Имя секции "
         "alembic.ini — config.config_ini_section, как в шаблоне: "
-        "`config.get_section(config.config_ini_section, {})`. Урок 12.",
+        "`config.get_section(config.config_ini_section, {})`. Урок 12.1.",
     ),
     (
         r"does not provide a MetaData object",
         "в env.py `target_metadata = None`: автогенерации не с чем сравнить базу. Укажите "
-        "`target_metadata = Base.metadata` и импортируйте в env.py модули с моделями. Урок 12.",
+        "`target_metadata = Base.metadata` и импортируйте в env.py модули с моделями. Урок 12.1.",
     ),
     (
         r"invalid interpolation syntax in '([^']*)'",
         "в строке есть «%», а alembic.ini и `config.set_main_option()` читает configparser: для "
         "него % — начало подстановки вроде %(here)s. Удвойте: `url.replace('%', '%%')` — или "
-        "передайте URL в `create_engine(url)` / `context.configure(url=url)` напрямую. Урок 12.",
+        "передайте URL в `create_engine(url)` / `context.configure(url=url)` напрямую. Урок 12.2.",
     ),
     (
         r"KeyError: '([A-Z][A-Z0-9_]*)'",
@@ -278,7 +279,7 @@ HINTS: list[tuple[str, object]] = [
             f"скорее всего, не задана переменная окружения {m.group(1)}, которую читает env.py "
             f"(или модуль, который он импортирует). В терминале: `export {m.group(1)}=...`; в "
             f'ноутбуке: `os.environ["{m.group(1)}"] = "..."` или `%env {m.group(1)}=...`. '
-            "Файл .env сам Alembic не читает. Урок 12."
+            "Файл .env сам Alembic не читает. Урок 12.2."
         ),
     ),
     (
@@ -288,7 +289,7 @@ HINTS: list[tuple[str, object]] = [
             "проверьте путь импорта — он зависит от того, где лежит файл (`src.database` или "
             "`database`), и строку `prepend_sys_path = .` в alembic.ini: она добавляет в "
             "sys.path папку, из которой запущен alembic. Если это библиотека — установите её. "
-            "Урок 12."
+            "Урок 12.2."
         ),
     ),
     (
