@@ -40,6 +40,14 @@ from lessonkit.paths import WORK_DIR, shorten_paths
 SHORT_TRACEBACK = "Traceback (most recent call last): … (полностью — в lesson.last.traceback)"
 
 
+class TerminalBuffer(io.StringIO):
+    """Where a command's output goes. Alembic encodes what it prints with the stream's
+    ``encoding`` (falling back to ASCII, so «Добавить» would print as «????????»); a terminal
+    says utf-8, and so does this buffer."""
+
+    encoding = "utf-8"
+
+
 @dataclass
 class CommandResult:
     argv: list[str]
@@ -84,7 +92,7 @@ def command_name(argv: list[str]) -> str | None:
 
 def run_alembic(argv: list[str], cwd: Path) -> CommandResult:
     """Run ``alembic <argv>`` in ``cwd`` in this process; never raises for Alembic's errors."""
-    buffer = io.StringIO()
+    buffer = TerminalBuffer()
     exit_code, error, trace = 0, None, ""
     with _terminal_like(cwd, buffer):
         try:
@@ -106,7 +114,7 @@ def run_alembic(argv: list[str], cwd: Path) -> CommandResult:
     )
 
 
-def _main(argv: list[str], stdout: io.StringIO) -> None:
+def _main(argv: list[str], stdout: TerminalBuffer) -> None:
     """alembic.config.CommandLine.main, with the output buffer handed to Config."""
     cli = _command_line()
     options = cli.parser.parse_args(argv)
@@ -129,7 +137,7 @@ def _shell_exit_code(code: object) -> int:
 
 
 @contextlib.contextmanager
-def _terminal_like(cwd: Path, buffer: io.StringIO) -> Iterator[None]:
+def _terminal_like(cwd: Path, buffer: TerminalBuffer) -> Iterator[None]:
     try:
         saved_cwd = os.getcwd()
     except FileNotFoundError:  # the folder the kernel stood in was deleted

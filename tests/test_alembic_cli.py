@@ -183,3 +183,14 @@ def test_deprecation_warnings_as_a_terminal_shows_them(twin_sandboxes, monkeypat
     cli_output, _ = run_cli(["history"], cli_dir)
     assert ("DeprecationWarning" in result.output) is (pythonwarnings == "default")
     assert normalise(result.output) == normalise(cli_output)
+
+
+def test_russian_text_prints_as_russian(make_lesson):
+    """Alembic encodes its output with the stream's encoding: a message in Russian must not
+    come out as question marks."""
+    lesson = make_lesson()
+    result = run_alembic(
+        ["revision", "-m", "Добавить пользователей", "--rev-id", "001"], lesson.sandbox
+    )
+    assert "001_добавить_пользователей.py" in result.output, result.output
+    assert "Добавить пользователей" in run_alembic(["history"], lesson.sandbox).output

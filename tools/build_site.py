@@ -48,6 +48,9 @@ ASSET = "assets/mermaid.min.js"
 
 # Outputs that change from run to run, and what they become.
 MASKS = [
+    # The time a row was written (server_default=now(), datetime.now() in a lesson).
+    (re.compile(r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d)?"), "…"),
+    (re.compile(r"datetime\.datetime\(\d{4}, [^)]*\)"), "datetime.datetime(…)"),
     (re.compile(r"\[(generated in|cached since) [0-9.e-]+s( ago)?\]"), r"[\1 …]"),
     (re.compile(r"\[no key [0-9.e-]+s\]"), "[no key …]"),
     (re.compile(r"\b0x[0-9a-f]{6,}\b"), "0x…"),
