@@ -21,24 +21,14 @@ from tests.lesson_format import (
 from tests.notebook_runner import KINDS, NOTEBOOKS, exercises, wrong_answers
 
 SOURCES = NOTEBOOKS.parent / "lessons_src"
-# Lessons still being rewritten to this format (empty when the course is done).
-PENDING: set[str] = {
-}
-
-
-def _lesson(path):
-    marks = [pytest.mark.xfail(reason="not rewritten yet")] if path.stem in PENDING else []
-    return pytest.param(path, id=path.stem, marks=marks)
-
-
-LESSONS = [_lesson(p) for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def read(path):
     return nbformat.read(path, as_version=4)
 
 
-@pytest.mark.parametrize("path", LESSONS)
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_one_sitting(path):
     notebook = read(path)
     assert len(code_cells(notebook)) <= MAX_CODE_CELLS
@@ -46,7 +36,7 @@ def test_one_sitting(path):
     assert long_paragraphs(notebook) == []
 
 
-@pytest.mark.parametrize("path", LESSONS)
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_three_kinds_of_exercise_each_checked_and_solved(path):
     found = exercises(read(path))
     assert len(found) >= MIN_EXERCISES
@@ -56,7 +46,7 @@ def test_three_kinds_of_exercise_each_checked_and_solved(path):
         assert exercise.solution.strip(), f"exercise {exercise.number} has a solution"
 
 
-@pytest.mark.parametrize("path", LESSONS)
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_every_exercise_has_wrong_answers_kept_as_test_data(path):
     answers = wrong_answers(path.stem)
     for exercise in exercises(read(path)):
@@ -70,9 +60,6 @@ def test_every_exercise_has_wrong_answers_kept_as_test_data(path):
             )
 
 
-@pytest.mark.parametrize(
-    "path", [_lesson(NOTEBOOKS / f"{p.stem}.ipynb") for p in sorted(SOURCES.glob("*.md"))]
-)
+@pytest.mark.parametrize("path", sorted(SOURCES.glob("*.md")), ids=lambda p: p.stem)
 def test_russian_follows_the_style_guide(path):
-    path = SOURCES / f"{path.stem}.md"
     assert style_problems(path.read_text()) == []
