@@ -25,7 +25,7 @@ DATABASES = ("sqlite", "postgres", "duckdb")
 OK, BATCH, FAILED = "ok", "batch", "failed"
 
 
-def _base_tables(ops: Operations) -> None:
+def base_tables(ops: Operations) -> None:
     """users and posts as the note's table-ops migration finds them."""
     ops.create_table(
         "users",
@@ -220,7 +220,7 @@ class Matrix:
 def _first_line(error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error).strip().splitlines()
     line = text[0] if text else type(error).__name__
-    return line if len(line) <= 90 else line[:87] + "…"
+    return line if len(line) <= 160 else line[:157] + "…"
 
 
 def _attempt(backend, run: Callable[[Operations], None]) -> str | None:
@@ -233,7 +233,7 @@ def _attempt(backend, run: Callable[[Operations], None]) -> str | None:
         backend.reset()  # a new file: nothing a failed batch left behind survives
     engine = backend.engine
     with engine.begin() as conn:
-        _base_tables(Operations(MigrationContext.configure(conn)))
+        base_tables(Operations(MigrationContext.configure(conn)))
     try:
         with engine.begin() as conn:
             run(Operations(MigrationContext.configure(conn)))
@@ -261,8 +261,12 @@ def compatibility_matrix(
                 error = _attempt(backend, op.run)
                 if error is None:
                     outcomes[db] = Outcome(OK)
-                elif op.table is not None and _attempt(backend, _batch(op)) is None:
+                    continue
+                batch_error = _attempt(backend, _batch(op)) if op.table is not None else None
+                if op.table is not None and batch_error is None:
                     outcomes[db] = Outcome(BATCH)
+                elif batch_error is not None:
+                    outcomes[db] = Outcome(FAILED, f"{error}; в batch: {batch_error}")
                 else:
                     outcomes[db] = Outcome(FAILED, error)
             matrix.rows.append((op, outcomes))
