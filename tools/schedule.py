@@ -69,9 +69,9 @@ def render() -> str:
                 f"| {number} | {lesson.title} (`{lesson.name}`) | {lesson.teaching} "
                 f"| {lesson.exercises} | {lesson.minutes} |"
             )
-        rows.append(
-            f"| **{number}** | **итого за занятие** | | | **{sum(x.minutes for x in session)}** |"
-        )
+        if len(session) > 1:
+            total = sum(x.minutes for x in session)
+            rows.append(f"| **{number}** | **итого за занятие** | | | **{total}** |")
     teaching = sum(x.teaching for x in all_lessons)
     exercises = sum(x.exercises for x in all_lessons)
     total = teaching + exercises
