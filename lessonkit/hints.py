@@ -214,10 +214,12 @@ HINTS: list[tuple[str, object]] = [
     (
         r'table (\S+) already exists|relation "([^"]+)" already exists',
         lambda m, _: (
-            f"таблица {m.group(1) or m.group(2)} уже есть в базе, хотя alembic_version о ней не "
-            "знает. Частая причина — прошлый запуск этой миграции упал посередине на SQLite "
-            "(`Will assume non-transactional DDL`), и сделанные шаги остались в базе. Удалите "
-            "их вручную (`%sql DROP TABLE ...`) или начните урок заново первой ячейкой."
+            f"{m.group(1) or m.group(2)} (таблица или индекс) уже есть в базе, хотя "
+            "alembic_version о ней не знает. Частые причины: прошлый запуск этой миграции упал "
+            "посередине на SQLite (`Will assume non-transactional DDL`), и сделанные шаги "
+            "остались в базе — удалите их вручную (`%sql DROP ...`) или начните урок заново "
+            "первой ячейкой; или база создана без Alembic (create_all, руками) — такую базу "
+            "берут под Alembic командой `stamp` (урок 16.1)."
         ),
     ),
     (

@@ -84,11 +84,23 @@ def tree(folder):
 def pytest_collection_modifyitems(config, items):
     """Groups for pytest-xdist (--dist loadgroup): every run of one notebook in one worker
     (they share its sandbox), every other test module in one worker (its lesson names)."""
+    weights = {}
     for item in items:
         params = getattr(item, "callspec", None)
         notebook = params.params.get("path") if params else None
         group = notebook.stem if notebook is not None else item.module.__name__
         item.add_marker(pytest.mark.xdist_group(group))
+        weights[item.nodeid] = _weight(notebook)
+    # The heaviest groups first: a long notebook started last would run alone at the end.
+    items.sort(key=lambda item: -weights[item.nodeid])
+
+
+def _weight(notebook) -> int:
+    """A rough cost of a notebook's runs: its code cells, more on the PostgreSQL lessons."""
+    if notebook is None or not notebook.is_file():
+        return 0
+    text = notebook.read_text()
+    return text.count('"cell_type": "code"') + (15 if 'db=\\"postgres\\"' in text else 0)
 
 
 def git_status() -> str:

@@ -133,42 +133,41 @@ def execute(
 ):
     """Run the notebook in a new kernel; returns the executed notebook (outputs filled in).
     wrong_round: put that round of the wrong answers into the exercise cells."""
-    (notebook,) = execute_in_one_kernel(
-        path, passes=1, solved=solved, backend=backend, timeout=timeout, wrong_round=wrong_round
-    )
+    answers = "solved" if solved else wrong_round if wrong_round is not None else "unsolved"
+    (notebook,) = execute_in_one_kernel(path, [answers], backend=backend, timeout=timeout)
     return notebook
 
 
 def execute_in_one_kernel(
     path: Path,
-    passes: int = 2,
-    solved: bool = False,
+    passes: list[str | int],
     backend: str | None = None,
     timeout: int = 300,
-    wrong_round: int | None = None,
 ) -> list:
-    """Run All ``passes`` times in one new kernel, without a restart (what a learner does who
-    runs the lesson again from the top); returns the notebook after each pass."""
-    notebook = nbformat.read(path, as_version=4)
-    if solved:
-        with_solution(notebook)
-    if wrong_round is not None:
-        with_wrong_answers(notebook, path.stem, wrong_round)
+    """Run All once per item of ``passes`` in one new kernel, without a restart (what a learner
+    does who runs the lesson again from the top). Each item says what the exercise cells hold:
+    "unsolved" (as in the notebook), "solved", or the number of a round of wrong answers.
+    Returns the notebook after each pass."""
+    original = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        notebook,
+        copy.deepcopy(original),
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     executed = []
     with environment(COURSE_DB=backend), client.setup_kernel():
-        for _ in range(passes):
+        for answers in passes:
+            notebook = copy.deepcopy(original)
+            if answers == "solved":
+                with_solution(notebook)
+            elif isinstance(answers, int):
+                with_wrong_answers(notebook, path.stem, answers)
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type == "code":
-                    cell.outputs, cell.execution_count = [], None
                     # Raises CellExecutionError on an error, unless tagged raises-exception.
                     client.execute_cell(cell, index)
-            executed.append(copy.deepcopy(notebook))
+            executed.append(notebook)
     return executed
 
 

@@ -1,6 +1,7 @@
-"""Every notebook learners open runs top to bottom: twice in one kernel (Run All again, no
-restart), then in a fresh kernel; with the collapsed solution its check passes; it runs on
-PostgreSQL and on DuckDB unless it is about one database. The git tree is untouched."""
+"""Every notebook learners open runs top to bottom: again and again in one kernel (Run All
+without a restart), with each round of wrong answers; in fresh kernels with the collapsed
+solutions (its checks pass), on PostgreSQL and on DuckDB unless it is about one database, and
+in order while test_replay.py compares upto= with it. The git tree is untouched."""
 
 from __future__ import annotations
 
@@ -56,29 +57,24 @@ def clean_tree():
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_runs_again_in_the_same_kernel_and_in_a_new_one(path, clean_tree):
-    """Run All, Run All again without a restart, then Restart & Run All: the same result."""
-    for notebook in execute_in_one_kernel(path, passes=2):
+def test_runs_again_in_one_kernel_with_each_set_of_answers(path, clean_tree):
+    """Run All, then Run All again and again without a restart, each time with the next round
+    of the plausible wrong answers kept in tests/wrong_answers/ (twice unsolved when there are
+    none): the lesson runs as designed every time, and every wrong answer gets ❌."""
+    answers = wrong_answers(path.stem)
+    rounds = list(range(max((len(given) for given in answers.values()), default=0)))
+    runs = execute_in_one_kernel(path, ["unsolved", *(rounds or ["unsolved"])])
+    assert_ran_as_designed(runs[0], solved=False)
+    for round_, notebook in zip(rounds or [None], runs[1:], strict=True):
         assert_ran_as_designed(notebook, solved=False)
-    assert_ran_as_designed(execute(path), solved=False)
+        for exercise in exercises(notebook):
+            if round_ is not None and round_ < len(answers.get(exercise.number, [])):
+                assert "❌" in exercise.verdicts(), (exercise.number, round_, exercise.verdicts())
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_solution_passes_the_check(path, clean_tree):
     assert_ran_as_designed(execute(path, solved=True), solved=True)
-
-
-@pytest.mark.parametrize(
-    "path", [p for p in LESSONS if wrong_answers(p.stem)], ids=lambda p: p.stem
-)
-def test_wrong_answers_fail_their_checks(path, clean_tree):
-    """Each plausible wrong answer kept in tests/wrong_answers/ gets ❌ from its check."""
-    answers = wrong_answers(path.stem)
-    for round_ in range(max(len(given) for given in answers.values())):
-        notebook = execute(path, wrong_round=round_)
-        for exercise in exercises(notebook):
-            if round_ < len(answers.get(exercise.number, [])):
-                assert "❌" in exercise.verdicts(), (exercise.number, round_, exercise.verdicts())
 
 
 def pins_its_database(path) -> bool:

@@ -48,7 +48,9 @@ def test_upto_rebuilds_the_state_before_each_section(path):
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     in_order: dict[str, str] = {}
-    with environment(COURSE_DB=None), client.setup_kernel():
+    # Reproducible mode: `alembic revision` without --rev-id names revisions the same way in
+    # the in-order run and in the replay (see lessonkit/reproducible.py).
+    with environment(COURSE_DB=None, COURSE_REPRODUCIBLE="1"), client.setup_kernel():
         for index, cell in enumerate(notebook.cells):
             if index in wanted:
                 in_order[wanted[index]] = run(client, DIGEST)
