@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -211,13 +212,17 @@ def bench_notebooks() -> list[str]:
     return rows
 
 
-UPTO_CODE = """
-import time
-from lessonkit import start_lesson
-started = time.perf_counter()
-start_lesson({name!r}, db={db!r}, upto={section!r})
-print("UPTO", time.perf_counter() - started)
-"""
+def upto_cell(path: Path, db: str, section: str) -> str:
+    """The lesson's own first cell (its imports too), on `db`, given upto=section and timed."""
+    import nbformat
+
+    from tests.test_replay import first_cell_with_upto
+
+    first = next(c for c in nbformat.read(path, 4).cells if c.cell_type == "code").source
+    first = re.sub(r'db="[a-z]+"', f"db={db!r}", first)
+    timed = first_cell_with_upto(first, section)
+    clock = "import time as _t\n_started = _t.perf_counter()\n"
+    return f"{clock}{timed}\nprint('UPTO', _t.perf_counter() - _started)"
 
 
 def bench_upto(runs: int) -> list[str]:
@@ -243,11 +248,10 @@ def bench_upto(runs: int) -> list[str]:
     for db in ("sqlite", "postgres"):
         samples = []
         for _ in range(max(3, runs // 3)):
-            cell = nbformat.v4.new_code_cell(
-                UPTO_CODE.format(name=longest.stem, db=db, section=last)
-            )
+            cell = nbformat.v4.new_code_cell(upto_cell(longest, db, last))
             notebook = nbformat.v4.new_notebook(cells=[cell])
-            NotebookClient(notebook, kernel_name="python3").execute()
+            where = {"metadata": {"path": str(ROOT / "notebooks")}}
+            NotebookClient(notebook, kernel_name="python3", resources=where).execute()
             out = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
             samples.append(float(out.split("UPTO")[1]))
         rows.append(
