@@ -60,7 +60,8 @@ def clean_tree():
 def test_runs_again_in_one_kernel_with_each_set_of_answers(path, clean_tree):
     """Run All, then Run All again and again without a restart, each time with the next round
     of the plausible wrong answers kept in tests/wrong_answers/ (twice unsolved when there are
-    none): the lesson runs as designed every time, and every wrong answer gets ❌."""
+    none): the lesson runs as designed every time, and every wrong answer gets ❌. Then
+    «Restart & Run All»: a new kernel over the sandbox those runs left behind."""
     answers = wrong_answers(path.stem)
     rounds = list(range(max((len(given) for given in answers.values()), default=0)))
     runs = execute_in_one_kernel(path, ["unsolved", *(rounds or ["unsolved"])])
@@ -70,6 +71,7 @@ def test_runs_again_in_one_kernel_with_each_set_of_answers(path, clean_tree):
         for exercise in exercises(notebook):
             if round_ is not None and round_ < len(answers.get(exercise.number, [])):
                 assert "❌" in exercise.verdicts(), (exercise.number, round_, exercise.verdicts())
+    assert_ran_as_designed(execute(path), solved=False)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
