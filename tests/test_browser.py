@@ -5,24 +5,22 @@ look at."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from lessonkit.paths import REPO_ROOT, WORK_DIR
+from tools import labserver
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = WORK_DIR / "browser"
-TOKEN = "course-browser-test"
+TOKEN = labserver.TOKEN
 # Without these, Chromium keeps calling home on a machine with a closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,18 +33,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_lab(scratch: Path) -> tuple[str, subprocess.Popen]:
-    """JupyterLab on a free port, as `make lab` starts it, with three test settings in a user
-    settings folder of its own: every cell in the page (JupyterLab renders only the visible
-    ones by default), so the test can count them; no autosave (the executed notebooks must
-    not be written back into the repository); a workspace of its own (no tabs restored from
-    an earlier session). The course's own settings (Russian) come from the environment."""
+    """JupyterLab as `make lab` starts it (tools/labserver.py), with three test settings in a
+    user settings folder of its own: every cell in the page (JupyterLab renders only the
+    visible ones by default), so the test can count them; no autosave (the executed notebooks
+    must not be written back into the repository); a workspace of its own (no tabs restored
+    from an earlier session). The course's own settings (Russian) come from the environment."""
     settings, workspaces = scratch / "settings", scratch / "workspaces"
     for plugin, value in {
         "notebook-extension/tracker": '{"windowingMode": "none"}',
@@ -56,28 +48,9 @@ def start_lab(scratch: Path) -> tuple[str, subprocess.Popen]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(value)
     workspaces.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    command = [
-        str(Path(sys.executable).with_name("jupyter")),
-        "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={TOKEN}",
-        f"--ServerApp.root_dir={REPO_ROOT}",
-        f"--LabApp.user_settings_dir={settings}",
-        f"--LabApp.workspaces_dir={workspaces}",
-    ] + (["--allow-root"] if os.geteuid() == 0 else [])
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-            return base, server
-        except OSError:
-            assert time.monotonic() < deadline, "JupyterLab did not start"
-            time.sleep(0.5)
+    return labserver.start_lab(
+        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workspaces}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +62,7 @@ def lab(tmp_path_factory):
     )
     base, server = start_lab(tmp_path_factory.mktemp("lab"))
     yield base
-    server.terminate()
-    server.wait(timeout=30)
+    labserver.stop_lab(server)
 
 
 @pytest.fixture(scope="module")
