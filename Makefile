@@ -14,6 +14,7 @@ help:
 	@echo "make lab        — открыть курс в JupyterLab (русский интерфейс)"
 	@echo "make lab-instructor — то же с заметками инструктора (ноутбуки из instructor/)"
 	@echo "make test       — все тесты, включая выполнение каждого ноутбука"
+	@echo "make test-browser, make test-site — курс в Chromium; сайт без интернета"
 	@echo "make notebooks  — пересобрать notebooks/ из lessons_src/"
 	@echo "make stats      — размер уроков: ячейки, слова, задания"
 	@echo "make site       — статический сайт курса в site/ (работает без интернета)"

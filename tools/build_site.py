@@ -9,8 +9,10 @@ lessonkit/reproducible.py) and exported with nbconvert's JupyterLab template. Th
   registry (`npm pack mermaid@<version>`, cached in work/.cache/), loaded as a classic script so
   that pages opened from disk (file://) render the graphs too;
 - the coloured diffs keep their colours (they are inline styles);
-- what varies between two runs is masked in the outputs (durations, timings of SQL statements,
-  memory addresses), so two builds differ only in the build date on the index page;
+- what varies between two runs is made stable: stream chunks are merged, kernels run with a
+  fixed hash seed and address layout (the order of Alembic's log lines), and the outputs have
+  durations, SQL timings, timestamps and memory addresses masked — so two builds differ only
+  in the build date on the index page;
 - an index lists the lessons with their timings, each page links to the previous and the next
   lesson, and the instructor guide with the schedule is a page of its own.
 Jupyter Book is not used: version 2 downloads its theme at build time and fails offline.
@@ -185,12 +187,18 @@ def mask(notebook: nbformat.NotebookNode) -> None:
                 output["traceback"] = [clean(line) for line in output["traceback"]]
 
 
+def title_html(title: str) -> str:
+    """A lesson title is markdown: `code` in it becomes <code>, the rest is escaped."""
+    parts = html.escape(title).split("`")
+    return "".join(f"<code>{part}</code>" if n % 2 else part for n, part in enumerate(parts))
+
+
 def nav(previous: str | None, following: str | None, titles: dict[str, str]) -> str:
     links = ['<a href="index.html">↑ Все уроки</a>']
     if previous:
-        links.append(f'<a href="{previous}.html">← {html.escape(titles[previous])}</a>')
+        links.append(f'<a href="{previous}.html">← {title_html(titles[previous])}</a>')
     if following:
-        links.append(f'<a href="{following}.html">{html.escape(titles[following])} →</a>')
+        links.append(f'<a href="{following}.html">{title_html(titles[following])} →</a>')
     return f'<nav style="{NAV_STYLE}">{"".join(links)}</nav>'
 
 
@@ -203,14 +211,15 @@ def page(notebook, title: str, navigation: str) -> str:
     body = MERMAID_PRE.sub(
         lambda m: m[1] + html.escape(html.unescape(m[2]), quote=False) + m[3], body
     )
-    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, flags=re.S)
+    plain = html.escape(title.replace("`", ""))
+    body = re.sub(r"<title>.*?</title>", f"<title>{plain}</title>", body, flags=re.S)
     body = body.replace("<main>", f"{navigation}<main>", 1)
     return body.replace("</main>", f"</main>{navigation}", 1)
 
 
 def index(lessons, built: str) -> str:
     rows = "".join(
-        f"<tr><td><a href='{x.name}.html'>{html.escape(x.title)}</a></td>"
+        f"<tr><td><a href='{x.name}.html'>{title_html(x.title)}</a></td>"
         f"<td>{x.teaching}</td><td>{x.exercises}</td></tr>"
         for x in lessons
     )

@@ -197,7 +197,7 @@ def alembic_prints(line: str, expected: str, absent: str | None = None) -> Verdi
     """
     result = run_alembic(shlex.split(line), lesson_to_change().sandbox)
     command = f"alembic {line}"
-    again = f"выполните %alembic {line} и посмотрите, что она печатает."
+    again = f"выполните `%alembic {line}` и посмотрите, что она печатает."
     if not result.ok:
         last = (result.output.strip().splitlines() or [""])[-1]
         return _report(
