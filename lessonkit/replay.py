@@ -9,8 +9,10 @@ here too, as they do in order. One line tells what was done.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,15 @@ def replay(lesson, upto: str) -> None:
             hint="начните урок с первой ячейки без upto= и выполните ячейки по порядку.",
         )
     seconds = time.perf_counter() - started
+    # A cell that failed on purpose can leave garbage that warns when it is collected (lesson
+    # 18: the coroutine that asyncio.run never started). Collect it now, while output is still
+    # captured, not in some later cell; and forget that error, which the learner never saw.
+    result = None
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)
+    with capture_output():
+        gc.collect()
     on_purpose = f" (из них нарочно падают: {failed_on_purpose})" if failed_on_purpose else ""
     display(
         MessageBox(
