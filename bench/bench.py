@@ -216,7 +216,7 @@ def upto_cell(path: Path, db: str, section: str) -> str:
     """The lesson's own first cell (its imports too), on `db`, given upto=section and timed."""
     import nbformat
 
-    from tests.test_replay import first_cell_with_upto
+    from lessonkit.replay import first_cell_with_upto
 
     first = next(c for c in nbformat.read(path, 4).cells if c.cell_type == "code").source
     first = re.sub(r'db="[a-z]+"', f"db={db!r}", first)

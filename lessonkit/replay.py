@@ -65,6 +65,16 @@ def find_section(notebook, upto: str) -> Section:
     )
 
 
+def first_cell_with_upto(source: str, title: str) -> str:
+    """A lesson's first cell with upto=title added to its start_lesson(...) call: what an
+    instructor types to jump to a section (the test of upto= and the benchmark run it)."""
+    call = re.search(r"start_lesson\(([^()]*)\)", source)
+    if not call:
+        raise ValueError("the first code cell calls start_lesson(...)")
+    replaced = f"start_lesson({call.group(1)}, upto={title!r})"
+    return source[: call.start()] + replaced + source[call.end() :]
+
+
 def lesson_notebook(name: str):
     path = NOTEBOOKS / f"{name}.ipynb"
     if not path.is_file():

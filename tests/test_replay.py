@@ -3,13 +3,11 @@ cells in order gives just before that section — for every section of every les
 
 from __future__ import annotations
 
-import re
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lessonkit.replay import sections
+from lessonkit.replay import first_cell_with_upto, sections
 from tests.notebook_runner import NOTEBOOKS, environment
 
 pytestmark = pytest.mark.notebooks
@@ -19,14 +17,6 @@ DIGEST = (
     "from lessonkit.session import active_lesson as _a\n"
     "print(_d(_a()))"
 )
-
-
-def first_cell_with_upto(source: str, title: str) -> str:
-    """The lesson's first cell, its start_lesson(...) call given upto=title."""
-    call = re.search(r"start_lesson\(([^()]*)\)", source)
-    assert call, "the first code cell calls start_lesson(...)"
-    replaced = f"start_lesson({call.group(1)}, upto={title!r})"
-    return source[: call.start()] + replaced + source[call.end() :]
 
 
 def run(client, source: str, index: int = 0) -> str:
