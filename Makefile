@@ -106,10 +106,10 @@ lock:
 		--python-version 3.11 -o requirements.lock
 
 db-start: $(STAMP)
-	$(BIN)/python -m lessonkit.pgctl start
+	$(BIN)/python -m lessonkit.databases.pgctl start
 
 db-stop: $(STAMP)
-	$(BIN)/python -m lessonkit.pgctl stop
+	$(BIN)/python -m lessonkit.databases.pgctl stop
 
 # Slides (opt-in, not in the lock): jupyterlab-rise pulls jupyterlab-mathjax3, which this
 # JupyterLab does not load (it has MathJax built in); the learners' environment stays as locked.
@@ -119,7 +119,7 @@ rise: $(STAMP)
 
 # Between two groups: the course's PostgreSQL stopped, work/ gone, notebooks/ as in git.
 reset-class:
-	-test -x $(BIN)/python && $(BIN)/python -m lessonkit.pgctl stop
+	-test -x $(BIN)/python && $(BIN)/python -m lessonkit.databases.pgctl stop
 	rm -rf work instructor
 	git checkout -- notebooks
 
@@ -131,5 +131,5 @@ schedule: $(STAMP)
 	$(BIN)/python tools/schedule.py --write
 
 clean:
-	-test -x $(BIN)/python && $(BIN)/python -m lessonkit.pgctl stop
+	-test -x $(BIN)/python && $(BIN)/python -m lessonkit.databases.pgctl stop
 	rm -rf work

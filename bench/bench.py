@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lessonkit.paths import WORK_DIR  # noqa: E402
+from lessonkit.core.paths import WORK_DIR  # noqa: E402
 
 ALEMBIC = str(Path(sys.executable).with_name("alembic"))
 CHAIN = 10
@@ -108,7 +108,7 @@ def bench_commands(runs: int) -> list[str]:
     from IPython.testing.globalipapp import start_ipython
 
     import lessonkit
-    from lessonkit.sandbox import start_lesson
+    from lessonkit.lesson.sandbox import start_lesson
 
     shell = start_ipython()
     shell.display_formatter.active_types = ["text/plain", "text/html"]
@@ -136,7 +136,7 @@ def bench_commands(runs: int) -> list[str]:
 PG_PROBE = """
 import sys, time
 from pathlib import Path
-from lessonkit.postgres import start_embedded
+from lessonkit.databases.pg_server import start_embedded
 started = time.perf_counter()
 start_embedded(Path(sys.argv[1]), keep_running=True)
 print(time.perf_counter() - started)
@@ -144,7 +144,7 @@ print(time.perf_counter() - started)
 
 
 def bench_postgres(runs: int) -> list[str]:
-    from lessonkit.postgres import stop_embedded
+    from lessonkit.databases.pg_server import stop_embedded
 
     pgdata = WORK_DIR / "97_bench_pg"
 
@@ -176,7 +176,7 @@ def bench_postgres(runs: int) -> list[str]:
 
 def bench_file_databases(runs: int) -> list[str]:
     """SQLite and DuckDB have no server: their "start" is a new file and the first query."""
-    from lessonkit.backends import BACKENDS
+    from lessonkit.databases.backends import BACKENDS
 
     folder = WORK_DIR / "97_bench_files"
     rows = []
@@ -216,7 +216,7 @@ def upto_cell(path: Path, db: str, section: str) -> str:
     """The lesson's own first cell (its imports too), on `db`, given upto=section and timed."""
     import nbformat
 
-    from lessonkit.replay import first_cell_with_upto
+    from lessonkit.lesson.replay import first_cell_with_upto
 
     first = next(c for c in nbformat.read(path, 4).cells if c.cell_type == "code").source
     first = re.sub(r'db="[a-z]+"', f"db={db!r}", first)
@@ -232,7 +232,7 @@ def bench_upto(runs: int) -> list[str]:
     from nbclient import NotebookClient
 
     sys.path.insert(0, str(ROOT))
-    from lessonkit.replay import sections
+    from lessonkit.lesson.replay import sections
 
     def code_cells(path):
         return sum(c.cell_type == "code" for c in nbformat.read(path, 4).cells)

@@ -1,28 +1,37 @@
 """lessonkit — the toolkit the lessons of «Alembic на практике» import.
 
 from lessonkit import start_lesson, check, edit_file, show_file, show_revision, show_tree
+
+The parts (one folder each; README «Устройство lessonkit» draws the map):
+core/ paths, errors, message boxes · cli/ the Alembic command line in the kernel ·
+databases/ backends, the embedded server, schema snapshots · lesson/ a lesson's life ·
+view/ what the learner sees · checks/ exercise checks · kernel/ the magics · demos/ helpers
+of single lessons.
 """
 
 from __future__ import annotations
 
 from lessonkit import checks as check
-from lessonkit import reproducible
-from lessonkit.display import show_file, show_revision, show_tree
-from lessonkit.edit import edit_file
-from lessonkit.errors import CourseError
-from lessonkit.graph import show_graph
-from lessonkit.project import set_ini_option
-from lessonkit.sandbox import Lesson, start_lesson
-from lessonkit.session import active_lesson
-from lessonkit.shell import register_magics
+from lessonkit.core.errors import CourseError
+from lessonkit.databases.schema import diff_schemas
+from lessonkit.kernel.extension import load_ipython_extension, register_magics
+from lessonkit.lesson.edit import edit_file
+from lessonkit.lesson.project import set_ini_option
+from lessonkit.lesson.sandbox import start_lesson
+from lessonkit.lesson.scripts import revision_path
+from lessonkit.lesson.state import Lesson, active_lesson
+from lessonkit.view.display import show_file, show_revision, show_tree
+from lessonkit.view.graph import show_graph
 
 __all__ = [
     "CourseError",
     "Lesson",
     "active_lesson",
     "check",
+    "diff_schemas",
     "edit_file",
     "load_ipython_extension",
+    "revision_path",
     "set_ini_option",
     "show_file",
     "show_graph",
@@ -30,19 +39,6 @@ __all__ = [
     "show_tree",
     "start_lesson",
 ]
-
-
-def load_ipython_extension(shell) -> None:
-    """%load_ext lessonkit — also done by the course's IPython config and by start_lesson."""
-    from lessonkit.magic import LessonMagics
-    from lessonkit.sandbox import park_new_kernel
-
-    if "alembic" not in shell.magics_manager.magics["line"]:
-        shell.register_magics(LessonMagics)
-        park_new_kernel(shell)
-        if reproducible.active():
-            reproducible.enable()
-
 
 # Importing lessonkit in a notebook makes %alembic available right away.
 register_magics()

@@ -7,8 +7,8 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 
-from lessonkit import postgres
-from lessonkit.paths import REPO_ROOT, WORK_DIR
+from lessonkit.core.paths import REPO_ROOT, WORK_DIR
+from lessonkit.databases import pg_server as postgres
 
 BACKENDS = ["sqlite", "postgres", "duckdb"]
 
@@ -38,7 +38,8 @@ def make_lesson(shell, monkeypatch, request):
 
     The default name is the test module's (90_magic for test_magic.py): modules run in
     parallel, each in its own sandboxes."""
-    from lessonkit import sandbox, session
+    from lessonkit.lesson import sandbox
+    from lessonkit.lesson import state as session
 
     monkeypatch.delenv("COURSE_DB", raising=False)
     started = []

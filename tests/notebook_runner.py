@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from lessonkit.paths import REPO_ROOT
+from lessonkit.core.paths import REPO_ROOT
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 SOLUTION_CODE = re.compile(r"```python\n(.*?)```", re.S)

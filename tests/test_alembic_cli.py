@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from lessonkit.alembic_cli import run_alembic
-from lessonkit.hints import hint_for
-from lessonkit.paths import WORK_DIR, shorten_paths
-from lessonkit.project import init_project
+from lessonkit.cli.command import run_alembic
+from lessonkit.core.paths import WORK_DIR, shorten_paths
+from lessonkit.lesson.project import init_project
+from lessonkit.view.hints import hint_for
 
 ALEMBIC = str(Path(sys.executable).with_name("alembic"))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lessonkit.paths import REPO_ROOT, WORK_DIR
+from lessonkit.core.paths import REPO_ROOT, WORK_DIR
 from tools import labserver
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from lessonkit import check
-from lessonkit.alembic_cli import run_alembic
+from lessonkit.cli.command import run_alembic
 
 
 def test_query_returns_compares_rows_and_never_raises(make_lesson):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lessonkit.compat import BATCH, FAILED, OK, compatibility_matrix
+from lessonkit.demos.compat import BATCH, FAILED, OK, compatibility_matrix
 
 
 @pytest.mark.postgres

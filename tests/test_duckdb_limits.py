@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from lessonkit.schema import read_schema
+from lessonkit.databases.schema import read_schema
 from tests.conftest import run_cell
 
 

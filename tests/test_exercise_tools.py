@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from lessonkit import check, edit_file, session
+from lessonkit import check, edit_file
 from lessonkit.checks.predictions import AUTHOR_MISTAKE
-from lessonkit.errors import CourseError
-from lessonkit.project import set_ini_option
-from lessonkit.sql_log import trim
+from lessonkit.cli.sql_log import trim
+from lessonkit.core.errors import CourseError
+from lessonkit.lesson import state as session
+from lessonkit.lesson.project import set_ini_option
 from tests.conftest import run_cell, shown
 from tests.test_robustness import write_revision
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lessonkit import check
-from lessonkit.alembic_cli import run_alembic
-from lessonkit.graph import Node, RevisionGraph, revision_graph
+from lessonkit.cli.command import run_alembic
+from lessonkit.view.graph import Node, RevisionGraph, revision_graph
 
 
 def alembic(lesson, *argv: str) -> str:

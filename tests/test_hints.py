@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lessonkit.alembic_cli import CommandResult
-from lessonkit.hints import GENERIC, hint_for
+from lessonkit.cli.command import CommandResult
+from lessonkit.view.hints import GENERIC, hint_for
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from lessonkit.paths import REPO_ROOT, WORK_DIR
+from lessonkit.core.paths import REPO_ROOT, WORK_DIR
 from tests.conftest import git_status
 
 pytestmark = pytest.mark.notebooks

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lessonkit import session
-from lessonkit.errors import AlembicCommandFailed, CourseError, LessonNotStarted
+from lessonkit.core.errors import AlembicCommandFailed, CourseError, LessonNotStarted
+from lessonkit.lesson import state as session
 from tests.conftest import run_cell, tree
 
 

@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 
 from lessonkit.checks.predictions import AUTHOR_MISTAKE
-from lessonkit.paths import REPO_ROOT
+from lessonkit.core.paths import REPO_ROOT
 from tests.conftest import git_status
 from tests.notebook_runner import (
     NOTEBOOKS,

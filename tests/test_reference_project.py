@@ -17,8 +17,8 @@ from pytest_alembic.tests import (  # noqa: F401 — pytest-alembic's four stand
     test_upgrade,
 )
 
-from lessonkit.backends.postgres import recreate_database
-from lessonkit.paths import REPO_ROOT, WORK_DIR
+from lessonkit.core.paths import REPO_ROOT, WORK_DIR
+from lessonkit.databases.backends.postgres import recreate_database
 
 ALEMBIC = str(Path(sys.executable).with_name("alembic"))
 
@@ -72,12 +72,12 @@ def test_cli_from_the_repo_root_on_the_default_sqlite_file():
 
 @pytest.mark.postgres
 def test_cli_with_database_url_on_postgres(pg_admin_url):
-    """The README's recipe: DATABASE_URL=$(python -m lessonkit.pgctl start <db>), then alembic."""
+    """The README recipe: DATABASE_URL from `pgctl start <db>`, then alembic in a terminal."""
     recreate_database(pg_admin_url, "lesson_96_reference_cli", create=False)
 
     def pgctl_start() -> str:
         return subprocess.run(
-            [sys.executable, "-m", "lessonkit.pgctl", "start", "lesson_96_reference_cli"],
+            [sys.executable, "-m", "lessonkit.databases.pgctl", "start", "lesson_96_reference_cli"],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,

@@ -7,14 +7,14 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lessonkit.replay import first_cell_with_upto, sections
+from lessonkit.lesson.replay import first_cell_with_upto, sections
 from tests.notebook_runner import NOTEBOOKS, environment
 
 pytestmark = pytest.mark.notebooks
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 DIGEST = (
-    "from lessonkit.replay import state_digest as _d\n"
-    "from lessonkit.session import active_lesson as _a\n"
+    "from lessonkit.lesson.replay import state_digest as _d\n"
+    "from lessonkit.lesson.state import active_lesson as _a\n"
     "print(_d(_a()))"
 )
 

@@ -10,7 +10,7 @@ import sys
 import urllib.request
 from importlib import metadata
 
-from lessonkit.paths import REPO_ROOT
+from lessonkit.core.paths import REPO_ROOT
 
 
 def test_ruff_is_clean():

@@ -13,8 +13,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from lessonkit import alembic_state, ownership, postgres, session
-from lessonkit.errors import (
+from lessonkit.cli import plugins as alembic_state
+from lessonkit.core.errors import (
     CommandInterrupted,
     CourseError,
     LessonNotStarted,
@@ -22,7 +22,10 @@ from lessonkit.errors import (
     SandboxTakenOver,
     UnsafeReset,
 )
-from lessonkit.paths import REPO_ROOT, WORK_DIR
+from lessonkit.core.paths import REPO_ROOT, WORK_DIR
+from lessonkit.databases import pg_server as postgres
+from lessonkit.lesson import ownership
+from lessonkit.lesson import state as session
 from tests.conftest import run_cell, shown
 
 REVISION = '''"""{message}"""
@@ -193,7 +196,7 @@ def test_take_over_and_the_old_kernel_is_told(shell, make_lesson, other_process)
     assert isinstance(error, SandboxTakenOver)
     with pytest.raises(SandboxBusy):
         make_lesson("90_owned")
-    from lessonkit.sandbox import start_lesson
+    from lessonkit.lesson.sandbox import start_lesson
 
     start_lesson("90_owned", take_over=True)
     _, error = run_cell(shell, "%alembic current")
@@ -322,7 +325,7 @@ ATTACH = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from lessonkit.postgres import start_embedded
+    from lessonkit.databases.pg_server import start_embedded
     start_embedded(Path(sys.argv[1]))
     print("attached", flush=True)
     time.sleep(60)
@@ -354,7 +357,7 @@ def test_a_killed_kernel_does_not_keep_the_server_forever():
 def test_db_stop_prints_no_english_warning(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
     done = subprocess.run(
-        [sys.executable, "-W", "default", "-m", "lessonkit.pgctl", "stop"],
+        [sys.executable, "-W", "default", "-m", "lessonkit.databases.pgctl", "stop"],
         capture_output=True,
         text=True,
         env={**env, postgres.ENV_PGDATA: str(tmp_path / "pg")},
@@ -369,7 +372,7 @@ def test_db_stop_prints_no_english_warning(tmp_path):
 
 
 def test_an_unknown_section_lists_the_sections_and_resets_nothing(shell):
-    from lessonkit.sandbox import start_lesson
+    from lessonkit.lesson.sandbox import start_lesson
 
     with pytest.raises(CourseError) as unknown:
         start_lesson("06_manual_table", upto="Нет такого раздела")

@@ -9,13 +9,13 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from lessonkit import postgres
-from lessonkit.backends import choose_backend_name
-from lessonkit.backends.postgres import MARK, recreate_database
-from lessonkit.errors import CourseError, DatabaseUnavailable, UnsafeReset
-from lessonkit.paths import REPO_ROOT, WORK_DIR, is_inside_work, shorten_paths
-from lessonkit.project import set_ini_option
-from lessonkit.sandbox import _recreate_folder
+from lessonkit.core.errors import CourseError, DatabaseUnavailable, UnsafeReset
+from lessonkit.core.paths import REPO_ROOT, WORK_DIR, is_inside_work, shorten_paths
+from lessonkit.databases import pg_server as postgres
+from lessonkit.databases.backends import choose_backend_name
+from lessonkit.databases.backends.postgres import MARK, recreate_database
+from lessonkit.lesson.project import set_ini_option
+from lessonkit.lesson.sandbox import _recreate_folder
 from tests.conftest import BACKENDS
 
 
@@ -167,7 +167,7 @@ def test_lesson_survives_a_stopped_embedded_server(make_lesson, shell, monkeypat
     of the lesson starts the server again."""
     if os.environ.get("DATABASE_URL"):
         pytest.skip("the embedded server is not in use")
-    from lessonkit.errors import AlembicCommandFailed
+    from lessonkit.core.errors import AlembicCommandFailed
 
     # A server of its own: stopping the shared one would pull it from under parallel tests.
     monkeypatch.setenv(postgres.ENV_PGDATA, str(WORK_DIR / "pg-93-restart"))

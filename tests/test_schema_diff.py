@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from lessonkit.schema import diff_schemas, read_schema
+from lessonkit.databases.schema import diff_schemas, read_schema
 from tests.conftest import BACKENDS
 
 

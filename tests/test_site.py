@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lessonkit.paths import REPO_ROOT
+from lessonkit.core.paths import REPO_ROOT
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.site

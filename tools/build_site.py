@@ -3,7 +3,7 @@
     python tools/build_site.py [--jobs N] [--out site]
 
 Every learner notebook is executed in a fresh kernel (COURSE_REPRODUCIBLE=1, see
-lessonkit/reproducible.py) and exported with nbconvert's JupyterLab template. Then:
+lessonkit/cli/reproducible.py) and exported with nbconvert's JupyterLab template. Then:
 - the pages load nothing from the internet: nbconvert's CDN scripts (MathJax, require.js,
   Mermaid) are removed, and Mermaid comes from a copy vendored at build time from the npm
   registry (`npm pack mermaid@<version>`, cached in work/.cache/), loaded as a classic script so

@@ -86,11 +86,11 @@ def check_environment() -> str:
 
 def check_database(db: str) -> Callable[[], str]:
     def check() -> str:
-        from lessonkit.alembic_cli import run_alembic
-        from lessonkit.backends import make_backend
-        from lessonkit.errors import CourseError
-        from lessonkit.paths import sandbox_dir
-        from lessonkit.project import init_project
+        from lessonkit.cli.command import run_alembic
+        from lessonkit.core.errors import CourseError
+        from lessonkit.core.paths import sandbox_dir
+        from lessonkit.databases.backends import make_backend
+        from lessonkit.lesson.project import init_project
 
         sandbox = sandbox_dir(PROBE)
         shutil.rmtree(sandbox, ignore_errors=True)

@@ -6,12 +6,12 @@ import re
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from lessonkit.alembic_cli import run_alembic
 from lessonkit.checks.scratch import scratch_database
 from lessonkit.checks.verdict import Verdict, _report
-from lessonkit.schema.diff import diff_schemas
-from lessonkit.schema.model import Schema
-from lessonkit.session import lesson_to_change
+from lessonkit.cli.command import run_alembic
+from lessonkit.databases.schema.diff import diff_schemas
+from lessonkit.databases.schema.model import Schema
+from lessonkit.lesson.state import lesson_to_change
 
 
 def round_trip(revision: str, before: Schema) -> Verdict:

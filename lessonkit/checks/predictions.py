@@ -17,8 +17,8 @@ from collections.abc import Callable
 from IPython.display import display
 
 from lessonkit.checks.verdict import Verdict, _report
-from lessonkit.markup import MessageBox
-from lessonkit.session import active_lesson
+from lessonkit.core.markup import MessageBox
+from lessonkit.lesson.state import active_lesson
 
 AUTHOR_MISTAKE = "Ожидание курса не подтвердилось"
 YES, NO = {"да", "yes", "true", "упадёт"}, {"нет", "no", "false", "не упадёт"}

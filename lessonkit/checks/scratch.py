@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lessonkit.alembic_cli import CommandResult, run_alembic
-from lessonkit.backends import Backend
-from lessonkit.postgres import ENV_URL as URL_VARIABLE
-from lessonkit.postgres import render_url
-from lessonkit.project import set_ini_option
-from lessonkit.schema import Schema, read_schema
-from lessonkit.sql_magic import connect_sql, disconnect_sql
+from lessonkit.cli.command import CommandResult, run_alembic
+from lessonkit.databases.backends import Backend
+from lessonkit.databases.pg_server import ENV_URL as URL_VARIABLE
+from lessonkit.databases.pg_server import render_url
+from lessonkit.databases.schema import Schema, read_schema
+from lessonkit.lesson.project import set_ini_option
+from lessonkit.lesson.sql_connection import connect_sql, disconnect_sql
 
 SCRATCH_INI = ".check-alembic.ini"
 

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from lessonkit.alembic_cli import run_alembic
 from lessonkit.checks.verdict import Verdict, _report
-from lessonkit.display import revision_path
-from lessonkit.errors import CourseError
-from lessonkit.graph import sandbox_script
-from lessonkit.schema.model import KIND_LABELS, KIND_ORDER
-from lessonkit.session import active_lesson, lesson_to_change
+from lessonkit.cli.command import run_alembic
+from lessonkit.core.errors import CourseError
+from lessonkit.databases.schema.model import KIND_LABELS, KIND_ORDER
+from lessonkit.lesson.scripts import revision_path, sandbox_script
+from lessonkit.lesson.state import active_lesson, lesson_to_change
 
 
 def _no_table(table: str) -> Verdict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lessonkit.markup import MessageBox
+from lessonkit.core.markup import MessageBox
 
 
 class Verdict:

@@ -1,0 +1,1 @@
+"""The foundation every part stands on: where the course lives, its errors, its message boxes."""

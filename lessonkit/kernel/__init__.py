@@ -1,0 +1,1 @@
+"""The magics a lesson cell uses: %alembic, %sql, the guarded %%writefile."""

@@ -1,0 +1,129 @@
+"""The lesson of this kernel: the Lesson that start_lesson made, and which one is active.
+
+Every helper (%alembic, show_*, checks) asks ``active_lesson()``; a command that changes the
+sandbox or the database asks ``lesson_to_change()``, which also refuses a sandbox another kernel
+has taken over (see ownership).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from IPython.display import display
+
+from lessonkit.cli.command import CommandResult
+from lessonkit.core.errors import LessonNotStarted
+from lessonkit.core.markup import KeyValueView, MessageBox
+from lessonkit.databases.backends import Backend, make_backend
+from lessonkit.databases.schema import Schema, read_schema
+from lessonkit.lesson import checkpoints, ownership
+from lessonkit.lesson.applied import AppliedFiles
+from lessonkit.lesson.project import set_ini_option
+from lessonkit.lesson.sql_connection import connect_sql, disconnect_sql
+
+
+@dataclass
+class Lesson:
+    name: str
+    sandbox: Path
+    backend: Backend
+    history: list[CommandResult] = field(default_factory=list)  # every %alembic run
+    applied: AppliedFiles = field(default_factory=AppliedFiles)  # files as they were applied
+    _last_snapshot: tuple[tuple, Schema] | None = field(default=None, repr=False)
+    # (observe, expected) of predict exercises, settled by the next %alembic command
+    expectations: list = field(default_factory=list, repr=False)
+
+    @property
+    def url(self) -> str:
+        return self.backend.url
+
+    @property
+    def last(self) -> CommandResult | None:
+        return self.history[-1] if self.history else None
+
+    def snapshot(self) -> Schema:
+        """The database's schema now. A file database that nothing wrote to since the last
+        snapshot gives the last one back (the "before" of a %alembic is then free)."""
+        mark = self.backend.fingerprint()
+        if mark is not None and self._last_snapshot is not None and self._last_snapshot[0] == mark:
+            return self._last_snapshot[1]
+        schema = read_schema(self.backend.engine)
+        mark = self.backend.fingerprint()  # after closing: DuckDB may checkpoint on close
+        self._last_snapshot = (mark, schema) if mark is not None else None
+        return schema
+
+    def query(self, sql: str, **params) -> list[tuple]:
+        """Rows of a query on the lesson database (works on every backend, DuckDB included)."""
+        with self.backend.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+
+    def checkpoint(self, name: str) -> None:
+        """Keep the sandbox and the database as they are now, under ``name``."""
+        lesson_to_change()
+        checkpoints.save(self, name)
+        display(MessageBox("info", f"📌 Точка «{name}» сохранена: файлы песочницы и база.", []))
+
+    def restore(self, name: str) -> None:
+        """Bring the sandbox and the database back to the checkpoint ``name``."""
+        lesson_to_change()
+        checkpoints.restore(self, name)
+        self.applied, self.expectations, self._last_snapshot = AppliedFiles(), [], None
+        display(MessageBox("info", f"↩️ Песочница и база — снова как в точке «{name}».", []))
+
+    def close(self, keep_sandbox: bool = False) -> None:
+        """Let the database go; give the sandbox up too, unless the lesson is restarting."""
+        disconnect_sql()
+        self.backend.dispose()
+        if not keep_sandbox:
+            ownership.release(self.name)
+
+    def switch_db(self, db: str) -> None:
+        """Same sandbox and migration files, a new empty database of another kind.
+
+        For lessons that run one migration on two databases (SQLite refuses what PostgreSQL
+        accepts). The sandbox's alembic.ini and %sql are pointed at the new database.
+        """
+        lesson_to_change()
+        backend = make_backend(db, self.name, self.sandbox, fixed=True)
+        backend.ensure_resettable()
+        backend.reset()
+        self.close(keep_sandbox=True)
+        ini = self.sandbox / "alembic.ini"
+        if ini.exists():
+            set_ini_option(ini, "sqlalchemy.url", backend.ini_url)
+        self.backend = backend
+        self._last_snapshot = None
+        sql_line = connect_sql(backend)
+        rows = [("База", f"{backend.title} — {backend.location}"), ("Команды", sql_line)]
+        display(KeyValueView(f"🔁 Урок {self.name}: новая пустая база", rows))
+
+
+_active: Lesson | None = None
+
+
+def active_lesson() -> Lesson:
+    if _active is None:
+        raise LessonNotStarted(
+            "в этом ядре урок ещё не запущен (например, после перезапуска ядра).",
+            hint="выполните первую ячейку кода урока — с start_lesson(...) — и повторите.",
+        )
+    return _active
+
+
+def current_lesson() -> Lesson | None:
+    return _active
+
+
+def set_active(lesson: Lesson | None) -> None:
+    global _active
+    _active = lesson
+
+
+def lesson_to_change() -> Lesson:
+    """The active lesson, for a command that changes its files or database; refused when
+    another kernel has taken the sandbox over (see ownership)."""
+    lesson = active_lesson()
+    ownership.ensure_owner(lesson.name)
+    return lesson
