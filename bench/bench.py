@@ -66,7 +66,7 @@ def build_chain(lesson) -> None:
     versions = lesson.sandbox / "alembic" / "versions"
     for n in range(1, CHAIN + 1):
         rev, down = f"{n:03d}_t{n}", (f"{n - 1:03d}_t{n - 1}" if n > 1 else None)
-        (versions / f"{rev}.py").write_text(STEP.format(n=n, rev=rev, down=down))
+        (versions / f"{rev}.py").write_text(STEP.format(n=n, rev=rev, down=down), encoding="utf-8")
 
 
 def time_magic(shell, line: str, runs: int, before: str | None) -> float:
@@ -155,6 +155,7 @@ def bench_postgres(runs: int) -> list[str]:
             text=True,
             check=True,
             cwd=ROOT,
+            encoding="utf-8",
         )
         return float(out.stdout.strip().splitlines()[-1])
 
@@ -240,7 +241,7 @@ def bench_upto(runs: int) -> list[str]:
     movable = [
         p
         for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-        if "fixed_db=True" not in p.read_text()
+        if "fixed_db=True" not in p.read_text(encoding="utf-8")
     ]
     longest = max(movable, key=code_cells)
     last = sections(nbformat.read(longest, 4))[-1].title

@@ -100,7 +100,7 @@ def _weight(notebook) -> int:
     """A rough cost of a notebook's runs: its code cells, more on the PostgreSQL lessons."""
     if notebook is None or not notebook.is_file():
         return 0
-    text = notebook.read_text()
+    text = notebook.read_text(encoding="utf-8")
     return text.count('"cell_type": "code"') + (15 if 'db=\\"postgres\\"' in text else 0)
 
 
@@ -111,6 +111,7 @@ def git_status() -> str:
         capture_output=True,
         text=True,
         check=True,
+        encoding="utf-8",
     ).stdout
 
 

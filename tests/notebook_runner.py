@@ -104,7 +104,7 @@ def wrong_answers(stem: str) -> dict[int, list[WrongAnswer]]:
     if not path.is_file():
         return {}
     answers: dict[int, list[WrongAnswer]] = {}
-    for section in re.split(r"^## ", path.read_text(), flags=re.M)[1:]:
+    for section in re.split(r"^## ", path.read_text(encoding="utf-8"), flags=re.M)[1:]:
         number = int(re.match(r"Задание (\d+)", section).group(1))
         answers[number] = [
             WrongAnswer(title.strip(), code_blocks(body)[0])

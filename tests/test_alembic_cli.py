@@ -66,6 +66,7 @@ def run_cli(argv, cwd):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        encoding="utf-8",
     )
     return shorten_paths(done.stdout), done.returncode
 
@@ -111,14 +112,17 @@ def test_edited_models_are_seen_by_the_next_autogenerate(twin_sandboxes):
     folder, _ = twin_sandboxes
     models = folder / "models.py"
     models.write_text(
-        models.read_text()
+        models.read_text(encoding="utf-8")
         + "\n\nfrom sqlalchemy import Column, Integer\n\n\nclass User(Base):\n"
-        + '    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n'
+        + '    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
+        encoding="utf-8",
     )
     first = run_alembic(["revision", "--autogenerate", "-m", "users", "--rev-id", "a1"], folder)
     assert "Detected added table 'users'" in first.output
     assert run_alembic(["upgrade", "head"], folder).ok
-    models.write_text(models.read_text() + "    age = Column(Integer)\n")
+    models.write_text(
+        models.read_text(encoding="utf-8") + "    age = Column(Integer)\n", encoding="utf-8"
+    )
     second = run_alembic(["revision", "--autogenerate", "-m", "age", "--rev-id", "a2"], folder)
     assert "Detected added column 'users.age'" in second.output
     assert not list(folder.rglob("__pycache__")), "in-process runs write no bytecode"
@@ -129,7 +133,10 @@ def test_unexpected_exception_is_reported_not_raised(twin_sandboxes):
     assert run_alembic(["revision", "-m", "bad", "--rev-id", "b1"], folder).ok
     script = next((folder / "alembic" / "versions").glob("b1_*.py"))
     script.write_text(
-        script.read_text().replace('"""Upgrade schema."""', '"""Upgrade schema."""\n    1 / 0')
+        script.read_text(encoding="utf-8").replace(
+            '"""Upgrade schema."""', '"""Upgrade schema."""\n    1 / 0'
+        ),
+        encoding="utf-8",
     )
     result = run_alembic(["upgrade", "head"], folder)
     assert result.exit_code == 1
@@ -147,9 +154,10 @@ def test_output_paths_are_relative_to_the_repository(twin_sandboxes):
 def test_models_of_another_sandbox_do_not_leak_in(twin_sandboxes):
     first, second = twin_sandboxes
     (first / "models.py").write_text(
-        (first / "models.py").read_text()
+        (first / "models.py").read_text(encoding="utf-8")
         + "\n\nfrom sqlalchemy import Column, Integer\n\n\nclass Only(Base):\n"
-        + '    __tablename__ = "only_in_a"\n    id = Column(Integer, primary_key=True)\n'
+        + '    __tablename__ = "only_in_a"\n    id = Column(Integer, primary_key=True)\n',
+        encoding="utf-8",
     )
     assert "only_in_a" in run_alembic(["revision", "--autogenerate", "-m", "a"], first).output
     result = run_alembic(["revision", "--autogenerate", "-m", "b"], second)
@@ -160,7 +168,9 @@ def test_a_warning_is_shown_on_every_run_as_in_a_new_process(twin_sandboxes):
     folder, _ = twin_sandboxes
     assert run_alembic(["revision", "-m", "x", "--rev-id", "d1"], folder).ok
     script = next((folder / "alembic" / "versions").glob("d1_*.py"))
-    script.write_text(script.read_text().replace("= None", "= 'nope'", 1))  # down_revision
+    script.write_text(
+        script.read_text(encoding="utf-8").replace("= None", "= 'nope'", 1), encoding="utf-8"
+    )  # down_revision
     for _ in range(2):
         result = run_alembic(["history"], folder)
         assert result.exit_code == 1
@@ -177,7 +187,12 @@ def test_deprecation_warnings_as_a_terminal_shows_them(twin_sandboxes, monkeypat
         monkeypatch.setenv("PYTHONWARNINGS", pythonwarnings)
     for folder in twin_sandboxes:  # the note's legacy key (Alembic 1.16+ warns about it)
         ini = folder / "alembic.ini"
-        ini.write_text(ini.read_text().replace("path_separator = os", "version_path_separator = :"))
+        ini.write_text(
+            ini.read_text(encoding="utf-8").replace(
+                "path_separator = os", "version_path_separator = :"
+            ),
+            encoding="utf-8",
+        )
     magic_dir, cli_dir = twin_sandboxes
     result = run_alembic(["history"], magic_dir)
     cli_output, _ = run_cli(["history"], cli_dir)

@@ -46,7 +46,7 @@ def start_lab(scratch: Path) -> tuple[str, subprocess.Popen]:
     }.items():
         path = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(value)
+        path.write_text(value, encoding="utf-8")
     workspaces.mkdir(parents=True, exist_ok=True)
     return labserver.start_lab(
         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workspaces}"
@@ -137,7 +137,7 @@ def test_the_revision_graph_is_drawn_as_svg(lab, browser):
     graph_lessons = [
         p
         for p in sorted((REPO_ROOT / "notebooks").glob("13_*.ipynb"))
-        if "show_graph" in p.read_text()
+        if "show_graph" in p.read_text(encoding="utf-8")
     ]
     notebook = graph_lessons[0]
     page = open_notebook(browser, lab, f"notebooks/{notebook.name}")

@@ -100,7 +100,9 @@ def downgrade() -> None:
 
 def _write_revision(lesson, rev, down, upgrade, downgrade):
     path = lesson.sandbox / "alembic" / "versions" / f"{rev}.py"
-    path.write_text(REVISION.format(rev=rev, down=down, upgrade=upgrade, downgrade=downgrade))
+    path.write_text(
+        REVISION.format(rev=rev, down=down, upgrade=upgrade, downgrade=downgrade), encoding="utf-8"
+    )
 
 
 def test_constraint_exists_finds_named_uniques_and_checks(make_lesson):

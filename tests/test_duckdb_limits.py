@@ -67,7 +67,8 @@ def test_alembic_check_takes_text_for_a_changed_type(make_lesson, shell):
         "from sqlalchemy.orm import DeclarativeBase\n\n\n"
         "class Base(DeclarativeBase):\n    pass\n\n\n"
         "class Note(Base):\n    __tablename__ = 'notes'\n"
-        "    id = Column(Integer, primary_key=True)\n    body = Column(Text)\n"
+        "    id = Column(Integer, primary_key=True)\n    body = Column(Text)\n",
+        encoding="utf-8",
     )
     run_cell(shell, "%alembic revision --autogenerate -m notes --rev-id 001_notes")
     run_cell(shell, "%alembic upgrade head")

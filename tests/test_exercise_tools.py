@@ -36,7 +36,7 @@ def test_edit_file_shows_only_the_change(shell, make_lesson):
     text = shown(captured)
     assert "-script_location = %(here)s/alembic" in text and "+# moved" in text
     assert text.count("\n") < 20, "a diff with a little context, not the whole file"
-    assert "# moved" in (lesson.sandbox / "alembic.ini").read_text()
+    assert "# moved" in (lesson.sandbox / "alembic.ini").read_text(encoding="utf-8")
 
 
 def test_edit_file_refuses_a_missing_or_ambiguous_fragment(make_lesson):
@@ -179,7 +179,7 @@ def test_restore_brings_files_and_database_back(shell, make_lesson, db):
     kept_files, kept_schema = sorted(p.name for p in lesson.sandbox.rglob("*")), lesson.snapshot()
     write_revision(lesson, "002_seed", SEED, "    pass", "001_tags")
     run_cell(shell, "%alembic upgrade head")
-    (lesson.sandbox / "notes.txt").write_text("x")
+    (lesson.sandbox / "notes.txt").write_text("x", encoding="utf-8")
     lesson.restore("задания")
     assert sorted(p.name for p in lesson.sandbox.rglob("*")) == kept_files
     assert lesson.snapshot() == kept_schema

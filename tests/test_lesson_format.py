@@ -62,4 +62,4 @@ def test_every_exercise_has_wrong_answers_kept_as_test_data(path):
 
 @pytest.mark.parametrize("path", sorted(SOURCES.glob("*.md")), ids=lambda p: p.stem)
 def test_russian_follows_the_style_guide(path):
-    assert style_problems(path.read_text()) == []
+    assert style_problems(path.read_text(encoding="utf-8")) == []

@@ -19,11 +19,12 @@ def test_upgrade_prints_cli_output_and_the_diff(shell, make_lesson):
     lesson = session.active_lesson()
     script = next((lesson.sandbox / "alembic" / "versions").glob("001_users*.py"))
     script.write_text(
-        script.read_text().replace(
+        script.read_text(encoding="utf-8").replace(
             '"""Upgrade schema."""',
             '"""Upgrade schema."""\n'
             "    op.create_table('users', sa.Column('id', sa.Integer, primary_key=True))",
-        )
+        ),
+        encoding="utf-8",
     )
     captured, error = run_cell(shell, "%alembic upgrade head")
     assert error is None, session.active_lesson().last.traceback
@@ -122,5 +123,6 @@ def test_duckdb_file_is_free_for_a_terminal_between_cells(shell, make_lesson):
         cwd=lesson.sandbox,
         capture_output=True,
         text=True,
+        encoding="utf-8",
     )
     assert done.returncode == 0 and "001_one" in done.stdout, done.stderr

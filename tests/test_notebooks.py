@@ -81,7 +81,7 @@ def test_solution_passes_the_check(path, clean_tree):
 
 def pins_its_database(path) -> bool:
     """start_lesson(..., fixed_db=True): the lesson is about one database, COURSE_DB is ignored."""
-    return "fixed_db=True" in path.read_text()
+    return "fixed_db=True" in path.read_text(encoding="utf-8")
 
 
 FOLLOWS_COURSE_DB = [p for p in LESSONS if not pins_its_database(p)]
@@ -112,6 +112,7 @@ def test_every_lesson_source_has_a_notebook_in_sync():
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
+        encoding="utf-8",
     )
     assert done.returncode == 0, done.stdout
 

@@ -49,6 +49,7 @@ def alembic_cli(*argv, env=None):
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
+        encoding="utf-8",
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
@@ -82,6 +83,7 @@ def test_cli_with_database_url_on_postgres(pg_admin_url):
             capture_output=True,
             text=True,
             check=True,
+            encoding="utf-8",
         ).stdout.strip()
 
     env = clean_env(DATABASE_URL=pgctl_start())

@@ -19,6 +19,7 @@ def test_ruff_is_clean():
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
+        encoding="utf-8",
     )
     assert done.returncode == 0, done.stdout
 
@@ -27,7 +28,9 @@ def test_installed_packages_match_the_lock():
     """The environment the tests run in is exactly the locked one."""
     pins = dict(
         re.findall(
-            r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", (REPO_ROOT / "requirements.lock").read_text(), re.M
+            r"^([A-Za-z0-9_.\-]+)==([^\s;]+)",
+            (REPO_ROOT / "requirements.lock").read_text(encoding="utf-8"),
+            re.M,
         )
     )
     for name in (
@@ -45,8 +48,8 @@ def test_installed_packages_match_the_lock():
 
 
 def test_environment_yml_and_makefile_use_the_lock():
-    assert "-r requirements.lock" in (REPO_ROOT / "environment.yml").read_text()
-    assert "-r requirements.lock" in (REPO_ROOT / "Makefile").read_text()
+    assert "-r requirements.lock" in (REPO_ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert "-r requirements.lock" in (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_jupyterlab_starts_in_russian():
@@ -73,6 +76,7 @@ def test_check_setup_says_what_is_red_and_what_to_do():
         capture_output=True,
         text=True,
         env={**os.environ, "DATABASE_URL": "postgresql://nobody@/nowhere?host=/nonexistent"},
+        encoding="utf-8",
     )
     assert done.returncode == 1, done.stdout
     assert "✅ SQLite" in done.stdout and "✅ DuckDB" in done.stdout
@@ -87,5 +91,6 @@ def test_schedule_in_readme_and_instructor_guide_is_up_to_date():
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
+        encoding="utf-8",
     )
     assert done.returncode == 0, done.stdout

@@ -50,7 +50,8 @@ def downgrade() -> None:
 def write_revision(lesson, rev, upgrade, downgrade="    pass", down=None, message="step"):
     path = lesson.sandbox / "alembic" / "versions" / f"{rev}.py"
     path.write_text(
-        REVISION.format(message=message, rev=rev, down=down, upgrade=upgrade, downgrade=downgrade)
+        REVISION.format(message=message, rev=rev, down=down, upgrade=upgrade, downgrade=downgrade),
+        encoding="utf-8",
     )
     return path
 
@@ -106,7 +107,7 @@ def test_interrupted_upgrade_says_what_the_database_holds(shell, make_lesson, db
 def test_a_refused_reset_keeps_the_sandbox(shell, make_lesson, pg_admin_url):
     lesson = make_lesson("90_refused", db="sqlite")
     keep = lesson.sandbox / "my_notes.txt"
-    keep.write_text("работа учащегося")
+    keep.write_text("работа учащегося", encoding="utf-8")
     engine = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql("DROP DATABASE IF EXISTS lesson_90_refused WITH (FORCE)")
@@ -114,7 +115,7 @@ def test_a_refused_reset_keeps_the_sandbox(shell, make_lesson, pg_admin_url):
     try:
         with pytest.raises(UnsafeReset, match="создал её не курс"):
             make_lesson("90_refused", db="postgres")
-        assert keep.read_text() == "работа учащегося", "the sandbox was not emptied"
+        assert keep.read_text(encoding="utf-8") == "работа учащегося", "the sandbox was not emptied"
         with engine.connect() as conn:
             assert conn.exec_driver_sql(
                 "SELECT 1 FROM pg_database WHERE datname = 'lesson_90_refused'"
@@ -143,11 +144,13 @@ def test_writefile_outside_the_sandbox_is_refused(shell, make_lesson):
     assert isinstance(error, CourseError) and "вне песочницы" in error.message
     assert not target.exists()
     _, error = run_cell(shell, "%%writefile models.py\nx = 1\n")
-    assert error is None and (session.active_lesson().sandbox / "models.py").read_text() == (
-        "x = 1\n"
-    )
+    assert error is None and (session.active_lesson().sandbox / "models.py").read_text(
+        encoding="utf-8"
+    ) == ("x = 1\n")
     _, error = run_cell(shell, "%%writefile -a models.py\ny = 2\n")
-    assert (session.active_lesson().sandbox / "models.py").read_text() == "x = 1\ny = 2\n"
+    assert (session.active_lesson().sandbox / "models.py").read_text(
+        encoding="utf-8"
+    ) == "x = 1\ny = 2\n"
 
 
 # -- two kernels, one sandbox --------------------------------------------------------------------
@@ -164,20 +167,20 @@ def other_process():
 
 def pretend_owner(lesson: str, process) -> None:
     owner = ownership.Owner(process.pid, ownership._start_time(process.pid), "12:00")
-    ownership._record(lesson).write_text(json.dumps(owner.__dict__))
+    ownership._record(lesson).write_text(json.dumps(owner.__dict__), encoding="utf-8")
 
 
 def test_a_second_kernel_is_refused_and_loses_nothing(make_lesson, other_process):
     lesson = make_lesson("90_owned")
     keep = lesson.sandbox / "my_notes.txt"
-    keep.write_text("первое ядро")
+    keep.write_text("первое ядро", encoding="utf-8")
     session.set_active(None)  # this process now plays the second kernel
     pretend_owner("90_owned", other_process)
     with pytest.raises(SandboxBusy) as refused:
         make_lesson("90_owned")
     assert f"процесс {other_process.pid}" in refused.value.message
     assert "take_over=True" in refused.value.hint
-    assert keep.read_text() == "первое ядро", "the second kernel touched nothing"
+    assert keep.read_text(encoding="utf-8") == "первое ядро", "the second kernel touched nothing"
     other_process.kill()
     other_process.wait()
     make_lesson("90_owned")  # the other kernel is gone (closed tab): the sandbox is free
@@ -213,9 +216,10 @@ def test_editing_an_applied_revision_explains_why_nothing_runs(shell, make_lesso
     captured, error = run_cell(shell, "%alembic upgrade head")
     assert error is None and "Применять нечего: база уже на ревизии 001_users" in shown(captured)
     path.write_text(
-        path.read_text().replace(
+        path.read_text(encoding="utf-8").replace(
             "primary_key=True)", "primary_key=True), sa.Column('email', sa.String(100))"
-        )
+        ),
+        encoding="utf-8",
     )
     captured, error = run_cell(shell, "%alembic upgrade head")
     text = shown(captured)
@@ -242,13 +246,15 @@ def test_a_misspelt_revision_name_gets_the_closest_one(shell, make_lesson):
 def test_a_syntax_error_names_the_file_and_line(shell, make_lesson):
     lesson = make_lesson()
     (lesson.sandbox / "models.py").write_text(
-        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase)\n    pass\n"
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase)\n    pass\n",
+        encoding="utf-8",
     )
     _, error = run_cell(shell, '%alembic revision --autogenerate -m "x"')
     assert "work/90_robustness/models.py, строка 4" in error.hint
     assert "`class Base(DeclarativeBase)`" in error.hint
     (lesson.sandbox / "models.py").write_text(
-        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+        encoding="utf-8",
     )
     path = write_revision(lesson, "001_users", "    op.create_table('users',")
     _, error = run_cell(shell, "%alembic upgrade head")
@@ -337,16 +343,21 @@ ATTACH = textwrap.dedent(
 def test_a_killed_kernel_does_not_keep_the_server_forever():
     pgdata = WORK_DIR / "pg-90-killed"
     kernel = subprocess.Popen(
-        [sys.executable, "-c", ATTACH, str(pgdata)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", ATTACH, str(pgdata)],
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
     )
     try:
         assert kernel.stdout.readline().strip() == "attached"
-        handles = json.loads((pgdata / ".handle_pids.json").read_text())
+        handles = json.loads((pgdata / ".handle_pids.json").read_text(encoding="utf-8"))
         assert kernel.pid in handles
         os.kill(kernel.pid, signal.SIGKILL)
         kernel.wait()
         assert postgres.forget_dead_handles(pgdata) == [kernel.pid]
-        assert kernel.pid not in json.loads((pgdata / ".handle_pids.json").read_text())
+        assert kernel.pid not in json.loads(
+            (pgdata / ".handle_pids.json").read_text(encoding="utf-8")
+        )
     finally:
         kernel.kill()
         postgres.stop_embedded(pgdata)
@@ -362,6 +373,7 @@ def test_db_stop_prints_no_english_warning(tmp_path):
         text=True,
         env={**env, postgres.ENV_PGDATA: str(tmp_path / "pg")},
         cwd=REPO_ROOT,
+        encoding="utf-8",
     )
     assert done.returncode == 0
     assert done.stdout.strip() == "PostgreSQL курса не запущен."

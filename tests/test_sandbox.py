@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from urllib.parse import quote
 
 import pytest
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 
 from lessonkit.core.errors import CourseError, DatabaseUnavailable, UnsafeReset
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR, is_inside_work, shorten_paths
+from lessonkit.core.portable import remove_tree
 from lessonkit.databases import pg_server as postgres
 from lessonkit.databases.backends import choose_backend_name
 from lessonkit.databases.backends.postgres import MARK, recreate_database
@@ -25,7 +25,7 @@ def test_start_lesson_builds_the_project_on_each_backend(make_lesson, db):
     assert (lesson.sandbox / "alembic" / "env.py").is_file()
     assert (lesson.sandbox / "models.py").is_file()
     assert os.getcwd() == str(lesson.sandbox)
-    ini = (lesson.sandbox / "alembic.ini").read_text()
+    ini = (lesson.sandbox / "alembic.ini").read_text(encoding="utf-8")
     assert f"sqlalchemy.url = {lesson.backend.ini_url}" in ini
     assert lesson.snapshot().tables() == []
     assert lesson.query("SELECT 1") == [(1,)]
@@ -51,7 +51,7 @@ def test_switch_db_keeps_the_migrations_and_empties_the_new_database(make_lesson
     shell.run_line_magic("alembic", "upgrade head")
     lesson.switch_db("postgres")
     assert lesson.backend.name == "postgres"
-    ini = (lesson.sandbox / "alembic.ini").read_text()
+    ini = (lesson.sandbox / "alembic.ini").read_text(encoding="utf-8")
     assert f"sqlalchemy.url = {lesson.backend.ini_url}" in ini
     assert lesson.snapshot().tables() == []
     shell.run_line_magic("alembic", "upgrade head")
@@ -77,11 +77,13 @@ def test_bad_lesson_name(make_lesson):
 
 def test_set_ini_option_keeps_the_rest_of_the_file(tmp_path):
     ini = tmp_path / "alembic.ini"
-    ini.write_text("[alembic]\n# comment\nscript_location = x\n\n[loggers]\nkeys = root\n")
+    ini.write_text(
+        "[alembic]\n# comment\nscript_location = x\n\n[loggers]\nkeys = root\n", encoding="utf-8"
+    )
     old = set_ini_option(ini, "script_location", "%(here)s/alembic")
     assert old == "x"
     set_ini_option(ini, "sqlalchemy.url", "sqlite://")
-    assert ini.read_text() == (
+    assert ini.read_text(encoding="utf-8") == (
         "[alembic]\nsqlalchemy.url = sqlite://\n# comment\nscript_location = %(here)s/alembic"
         "\n\n[loggers]\nkeys = root\n"
     )
@@ -129,24 +131,47 @@ def test_a_running_server_is_attached_not_restarted(pg_admin_url):
     if os.environ.get("DATABASE_URL"):
         pytest.skip("the embedded server is not in use")
     pid_file = postgres.pgdata_dir() / "postmaster.pid"
-    running = pid_file.read_text().split()[0]
+    running = pid_file.read_text(encoding="utf-8").split()[0]
     postgres._servers.clear()  # forget the handle: attach to the running server again
     postgres.admin_url()
-    assert pid_file.read_text().split()[0] == running
+    assert pid_file.read_text(encoding="utf-8").split()[0] == running
 
 
-def test_a_server_that_cannot_start_gets_a_clear_message():
+def test_a_server_that_cannot_start_shows_what_postgres_said():
+    """A cluster that looks initialised but is not: pg_ctl's own words reach the learner."""
     pgdata = WORK_DIR / "94_broken_pg"
-    shutil.rmtree(pgdata, ignore_errors=True)
+    remove_tree(pgdata)
     pgdata.mkdir(parents=True)
-    (pgdata / "PG_VERSION").write_text("7\n")  # looks initialised, is not: pg_ctl fails
+    (pgdata / "PG_VERSION").write_text(postgres._major_version() + "\n", encoding="utf-8")
     try:
         with pytest.raises(DatabaseUnavailable) as raised:
             postgres.start_embedded(pgdata)
         assert "не запустился" in raised.value.message
+        assert "pg_ctl start завершился с ошибкой" in raised.value.message
+        assert "pg_control" in raised.value.message  # what PostgreSQL itself said
         assert "DATABASE_URL" in raised.value.hint and "sqlite" in raised.value.hint
     finally:
-        shutil.rmtree(pgdata, ignore_errors=True)
+        remove_tree(pgdata)
+
+
+@pytest.mark.postgres
+def test_a_data_folder_of_an_older_postgresql_is_moved_aside(capfd):
+    """PG_VERSION 16 from an older course: not an empty AssertionError, a new cluster."""
+    pgdata = WORK_DIR / "94_old_pg"
+    for old in WORK_DIR.glob("94_old_pg*"):
+        remove_tree(old)
+    pgdata.mkdir(parents=True)
+    (pgdata / "PG_VERSION").write_text("16\n", encoding="utf-8")
+    try:
+        server = postgres.start_embedded(pgdata)
+        assert (pgdata / "PG_VERSION").read_text(encoding="utf-8").strip() == "18"
+        assert server.get_uri()
+        assert "версии 16" in capfd.readouterr().err
+        assert list(WORK_DIR.glob("94_old_pg-v16-*")), "the old folder is kept, renamed"
+    finally:
+        postgres.stop_embedded(pgdata)
+        for old in WORK_DIR.glob("94_old_pg*"):
+            remove_tree(old)
 
 
 def test_database_url_that_does_not_answer(monkeypatch):

@@ -52,7 +52,9 @@ def test_pages_work_offline_with_colours_and_graphs(sites):
     site = sites[0]
     lessons = sorted(p for p in site.glob("[0-9][0-9]_*.html"))
     # Every page carries the loader script; a page with a graph has its <pre class="mermaid">.
-    graph_page = next(p for p in lessons if '<pre class="mermaid">' in p.read_text())
+    graph_page = next(
+        p for p in lessons if '<pre class="mermaid">' in p.read_text(encoding="utf-8")
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()

@@ -138,10 +138,10 @@ def main(check: bool, only: list[str], instructor: bool) -> int:
         target = target_dir / (source.stem + ".ipynb")
         text = build(source, instructor)
         if check:
-            if not target.exists() or target.read_text() != text:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
                 stale.append(target.relative_to(ROOT))
         else:
-            target.write_text(text)
+            target.write_text(text, encoding="utf-8")
     everything = {s.stem for s in SOURCES.glob("[0-9][0-9]_*.md")}
     orphans = {p.stem for p in target_dir.glob("*.ipynb")} - everything
     if instructor:  # a generated folder: what no source produces any more just goes

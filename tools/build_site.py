@@ -240,7 +240,7 @@ td,th{{border-bottom:1px solid #d0d7de;padding:4px 10px;text-align:left}}</style
 
 
 def instructor_page() -> str:
-    text = (ROOT / "INSTRUCTOR.md").read_text()
+    text = (ROOT / "INSTRUCTOR.md").read_text(encoding="utf-8")
     body = MarkdownIt("commonmark").enable("table").render(text)
     # The Binder badge is an image from the internet: offline, a plain link reads better.
     body = re.sub(r'<img src="https://mybinder.org/badge_logo.svg" alt="([^"]*)" ?/?>', r"\1", body)
@@ -281,11 +281,11 @@ def main() -> int:
         previous = names[number - 1] if number else None
         following = names[number + 1] if number + 1 < len(names) else None
         (out / f"{name}.html").write_text(
-            page(notebook, titles[name], nav(previous, following, titles))
+            page(notebook, titles[name], nav(previous, following, titles)), encoding="utf-8"
         )
     built = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    (out / "index.html").write_text(index(lessons, built))
-    (out / "instructor.html").write_text(instructor_page())
+    (out / "index.html").write_text(index(lessons, built), encoding="utf-8")
+    (out / "instructor.html").write_text(instructor_page(), encoding="utf-8")
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"Сайт: {out}/ — страниц уроков {len(names)}, {size / 1e6:.1f} МБ")
     return 0

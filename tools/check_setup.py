@@ -63,7 +63,9 @@ def check_python() -> str:
 def check_environment() -> str:
     pins = dict(
         re.findall(
-            r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", (ROOT / "requirements.lock").read_text(), re.M
+            r"^([A-Za-z0-9_.\-]+)==([^\s;]+)",
+            (ROOT / "requirements.lock").read_text(encoding="utf-8"),
+            re.M,
         )
     )
     wrong = []
@@ -101,7 +103,9 @@ def check_database(db: str) -> Callable[[], str]:
             backend.reset()
             version = backend.server_version().split(" on ")[0]
             init_project(sandbox, backend.ini_url)
-            (sandbox / "alembic" / "versions" / "001_probe.py").write_text(REVISION)
+            (sandbox / "alembic" / "versions" / "001_probe.py").write_text(
+                REVISION, encoding="utf-8"
+            )
             for command in (["upgrade", "head"], ["downgrade", "base"]):
                 result = run_alembic(command, sandbox)
                 if not result.ok:

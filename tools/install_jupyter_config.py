@@ -5,7 +5,9 @@
   build backend's download and build);
 * JupyterLab in Russian: overrides.json selects the ru_RU language pack;
 * every kernel of the environment loads lessonkit, so %alembic answers in Russian even in a
-  kernel where the lesson's first cell has not run yet.
+  kernel where the lesson's first cell has not run yet;
+* kernels run in Python's UTF-8 mode (PYTHONUTF8=1 in the kernelspec): on a Russian Windows
+  the system code page is CP1251, and `!alembic` output would otherwise be decoded with it.
 
 Run by `make` after installing the lock; conda / Binder users run it once themselves
 (Binder does it through postBuild).
@@ -13,6 +15,7 @@ Run by `make` after installing the lock; conda / Binder users run it once themse
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import sysconfig
@@ -25,11 +28,21 @@ TARGETS = {
     "ipython_kernel_config.py": Path(sys.prefix) / "etc" / "ipython",
 }
 PTH = Path(sysconfig.get_paths()["purelib"]) / "alembic_na_praktike.pth"
+KERNEL_SPEC = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+
+
+def kernel_in_utf8_mode() -> None:
+    spec = json.loads(KERNEL_SPEC.read_text(encoding="utf-8"))
+    spec["env"] = {**spec.get("env", {}), "PYTHONUTF8": "1"}
+    KERNEL_SPEC.write_text(json.dumps(spec, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"PYTHONUTF8=1 -> {KERNEL_SPEC}")
+
 
 if __name__ == "__main__":
     for name, folder in TARGETS.items():
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(SOURCE / name, folder / name)
         print(f"{name} -> {folder}")
-    PTH.write_text(f"{ROOT}\n")
+    PTH.write_text(f"{ROOT}\n", encoding="utf-8")
     print(f"{ROOT} -> {PTH}")
+    kernel_in_utf8_mode()

@@ -5,13 +5,14 @@ Used by `make check-setup`, the repository test and the browser test.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from lessonkit.core.portable import is_root
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "course-local-check"
@@ -28,15 +29,16 @@ def start_lab(*options: str, timeout: float = 90) -> tuple[str, subprocess.Popen
     Raises TimeoutError when it does not answer in ``timeout`` seconds."""
     port = free_port()
     command = [
-        str(Path(sys.executable).with_name("jupyter")),
-        "lab",
+        sys.executable,
+        "-m",
+        "jupyterlab",
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         f"--IdentityProvider.token={TOKEN}",
         f"--ServerApp.root_dir={ROOT}",
         *options,
-    ] + (["--allow-root"] if os.geteuid() == 0 else [])
+    ] + (["--allow-root"] if is_root() else [])
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

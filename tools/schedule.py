@@ -96,12 +96,12 @@ def main(arguments: list[str]) -> int:
     if "--write" in arguments or "--check" in arguments:
         stale = []
         for target in TARGETS:
-            text = target.read_text()
+            text = target.read_text(encoding="utf-8")
             new = replaced(text, table)
             if new != text:
                 stale.append(target.name)
                 if "--write" in arguments:
-                    target.write_text(new)
+                    target.write_text(new, encoding="utf-8")
         if "--check" in arguments and stale:
             print("Расписание устарело в " + ", ".join(stale) + ": выполните `make schedule`.")
             return 1

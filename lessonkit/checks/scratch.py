@@ -61,7 +61,7 @@ def scratch_database(lesson) -> Iterator[Scratch]:
     copy = lesson.backend.scratch_copy()
     scratch_ini = lesson.sandbox / SCRATCH_INI
     try:
-        scratch_ini.write_text(ini.read_text())
+        scratch_ini.write_text(ini.read_text(encoding="utf-8"), encoding="utf-8")
         set_ini_option(scratch_ini, "sqlalchemy.url", copy.ini_url)
         yield Scratch(lesson.sandbox, copy)
     finally:

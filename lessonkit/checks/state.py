@@ -102,7 +102,7 @@ def file_contains(path: str, text: str) -> Verdict:
     if not full.is_file():
         return _report(False, "", f"файла {path} нет.", "сначала создайте его (см. задание).")
     return _report(
-        text in full.read_text(),
+        text in full.read_text(encoding="utf-8"),
         f"в {path} есть «{text}».",
         f"в {path} нет «{text}».",
         f"откройте {path} и проверьте эту строку.",

@@ -9,7 +9,6 @@ passed inside ``batch_alter_table(recreate="always")``), or ✗ with the databas
 from __future__ import annotations
 
 import html
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 from lessonkit.core.markup import inline_html
+from lessonkit.core.portable import remove_tree
 from lessonkit.databases.backends import BACKENDS, make_backend
 from lessonkit.lesson.state import lesson_to_change
 
@@ -274,5 +274,5 @@ def compatibility_matrix(
         for backend in backends.values():
             backend.dispose()
             backend.destroy()
-        shutil.rmtree(lesson.sandbox / ".compat", ignore_errors=True)
+        remove_tree(lesson.sandbox / ".compat")
     return matrix

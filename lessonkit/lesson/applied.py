@@ -34,7 +34,7 @@ def revision_files(sandbox: Path) -> dict[str, Path]:
     """Revision id → its script, for every script under the sandbox's folders."""
     found = {}
     for path in sandbox.rglob("*.py"):
-        match = REVISION_LINE.search(path.read_text(errors="replace"))
+        match = REVISION_LINE.search(path.read_text(errors="replace", encoding="utf-8"))
         if match:
             found[match.group(1)] = path
     return found
@@ -54,14 +54,17 @@ class AppliedFiles:
             for revision in ran:
                 if revision in files:
                     path = files[revision]
-                    self.contents[revision] = (path, path.read_text(errors="replace"))
+                    self.contents[revision] = (
+                        path,
+                        path.read_text(errors="replace", encoding="utf-8"),
+                    )
 
     def edited(self) -> list[EditedRevision]:
         """Applied revisions (not rolled back since) whose file changed after they ran."""
         return [
             EditedRevision(revision, path)
             for revision, (path, text) in self.contents.items()
-            if path.is_file() and path.read_text(errors="replace") != text
+            if path.is_file() and path.read_text(errors="replace", encoding="utf-8") != text
         ]
 
     @staticmethod

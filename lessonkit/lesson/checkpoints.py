@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lessonkit.core.errors import CourseError
 from lessonkit.core.paths import WORK_DIR
+from lessonkit.core.portable import remove_tree
 from lessonkit.lesson.sql_connection import connect_sql, disconnect_sql
 
 ROOT = WORK_DIR / ".checkpoints"
@@ -34,7 +35,7 @@ def save(lesson, name: str) -> None:
     folder = _folder(lesson, name)
     disconnect_sql()  # the database file or the template must not be in use
     try:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
         lesson.backend.dispose()
         shutil.copytree(lesson.sandbox, folder, symlinks=True)
         lesson.backend.keep_copy(_tag(name))
@@ -54,7 +55,7 @@ def restore(lesson, name: str) -> None:
         lesson.backend.dispose()
         for child in lesson.sandbox.iterdir():  # the folder itself stays: the kernel stands in it
             if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
+                remove_tree(child)
             else:
                 child.unlink()
         shutil.copytree(folder, lesson.sandbox, symlinks=True, dirs_exist_ok=True)
@@ -65,5 +66,5 @@ def restore(lesson, name: str) -> None:
 
 def forget(lesson_name: str, backend) -> None:
     """Drop every checkpoint of a lesson (its reset)."""
-    shutil.rmtree(ROOT / lesson_name, ignore_errors=True)
+    remove_tree(ROOT / lesson_name)
     backend.forget_copies()

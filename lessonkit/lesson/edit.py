@@ -67,11 +67,11 @@ def edit_file(path: str | Path, old: str | dict[str, str], new: str | None = Non
         raise CourseError(
             "не сказано, на что заменить.", hint='`edit_file("models.py", "было", "стало")`'
         )
-    before = full.read_text()
+    before = full.read_text(encoding="utf-8")
     after = before
     for fragment, replacement in replacements.items():
         after = _replace_once(after, fragment, replacement, path)
-    full.write_text(after)
+    full.write_text(after, encoding="utf-8")
     title = shorten_paths(str(full))
     diff = "".join(
         difflib.unified_diff(

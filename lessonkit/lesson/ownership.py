@@ -11,7 +11,6 @@ restarted or killed kernel) does not count: its process is gone.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import time
@@ -19,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import fasteners
 import psutil
 
 from lessonkit.core.errors import LessonNotStarted, SandboxBusy, SandboxTakenOver
@@ -57,7 +57,7 @@ def _record(lesson: str) -> Path:
 
 def _read(lesson: str) -> Owner | None:
     try:
-        return Owner(**json.loads(_record(lesson).read_text()))
+        return Owner(**json.loads(_record(lesson).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
 
@@ -66,8 +66,7 @@ def _read(lesson: str) -> Owner | None:
 def _exclusive() -> Iterator[None]:
     """Serialise read-modify-write of the records between processes."""
     OWNERS_DIR.mkdir(parents=True, exist_ok=True)
-    with open(OWNERS_DIR / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with fasteners.InterProcessLock(OWNERS_DIR / ".lock"):  # flock on POSIX, LockFileEx on Windows
         yield
 
 
@@ -86,7 +85,7 @@ def claim(lesson: str, take_over: bool = False) -> None:
                 f'`start_lesson("{lesson}", ..., take_over=True)` — другое ядро получит '
                 "сообщение при следующей команде.",
             )
-        _record(lesson).write_text(json.dumps(asdict(Owner.me())))
+        _record(lesson).write_text(json.dumps(asdict(Owner.me())), encoding="utf-8")
 
 
 def release(lesson: str) -> None:

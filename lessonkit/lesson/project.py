@@ -33,8 +33,8 @@ def init_project(sandbox: Path, ini_url: str) -> None:
         raise CourseError(f"не удалось создать проект Alembic:\n{result.output}")
     set_ini_option(sandbox / "alembic.ini", "sqlalchemy.url", ini_url)
     env_py = sandbox / "alembic" / "env.py"
-    env_py.write_text(wire_env_py(env_py.read_text()))
-    (sandbox / "models.py").write_text(MODELS_STUB)
+    env_py.write_text(wire_env_py(env_py.read_text(encoding="utf-8")), encoding="utf-8")
+    (sandbox / "models.py").write_text(MODELS_STUB, encoding="utf-8")
 
 
 def wire_env_py(text: str) -> str:
@@ -49,7 +49,7 @@ def set_ini_option(ini: Path, key: str, value: str, section: str = "alembic") ->
 
     Returns the old value ("" if the key was absent).
     """
-    lines = Path(ini).read_text().splitlines(keepends=True)
+    lines = Path(ini).read_text(encoding="utf-8").splitlines(keepends=True)
     in_section, header_at, old = False, None, ""
     for i, line in enumerate(lines):
         stripped = line.strip()
@@ -67,5 +67,5 @@ def set_ini_option(ini: Path, key: str, value: str, section: str = "alembic") ->
             lines.append(f"\n[{section}]\n")
             header_at = len(lines) - 1
         lines.insert(header_at + 1, f"{key} = {value}\n")
-    Path(ini).write_text("".join(lines))
+    Path(ini).write_text("".join(lines), encoding="utf-8")
     return old

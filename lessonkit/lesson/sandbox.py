@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from lessonkit.cli import reproducible
 from lessonkit.core.errors import CourseError, UnsafeReset
 from lessonkit.core.markup import KeyValueView
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
+from lessonkit.core.portable import UTF8, remove_tree
 from lessonkit.databases.backends import make_backend
 from lessonkit.lesson import checkpoints, ownership, replay
 from lessonkit.lesson import state as session
@@ -66,7 +66,7 @@ def start_lesson(
         )
     if upto is not None:
         replay.find_section(replay.lesson_notebook(name), upto)  # an unknown one: nothing reset
-    _put_venv_on_path()
+    _prepare_environment()
     fence_git()
     sandbox = sandbox_dir(name)
     backend = make_backend(db, name, sandbox, fixed_db)
@@ -106,7 +106,7 @@ def _recreate_folder(sandbox: Path) -> None:
     if Path.cwd().resolve().is_relative_to(sandbox.resolve()):
         os.chdir(WORK_DIR)  # cannot delete the folder we stand in on every OS
     if sandbox.exists():
-        shutil.rmtree(sandbox)
+        remove_tree(sandbox)
     sandbox.mkdir(parents=True)
 
 
@@ -135,12 +135,14 @@ def fence_git() -> None:
         )
 
 
-def _put_venv_on_path() -> None:
+def _prepare_environment() -> None:
     """`!alembic` in a cell must find this environment's alembic, even when JupyterLab was
-    started as .venv/bin/jupyter without activating the venv."""
+    started as .venv/bin/jupyter without activating the venv; and every Python it starts reads
+    and writes UTF-8, whatever the system code page (CP1251 on a Russian Windows)."""
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    os.environ.update(UTF8)
 
 
 def _show_welcome(lesson: Lesson, start: str, sql_line: str) -> None:

@@ -53,7 +53,7 @@ def show_file(
     full = Path(path) if Path(path).is_absolute() else lesson.sandbox / path
     if not full.is_file():
         raise CourseError(f"файла {path} нет в песочнице.", hint="посмотрите список: show_tree()")
-    lines = full.read_text().splitlines()
+    lines = full.read_text(encoding="utf-8").splitlines()
     title = shorten_paths(str(full))
     if settings_only:
         lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
