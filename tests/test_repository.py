@@ -47,9 +47,16 @@ def test_installed_packages_match_the_lock():
     assert tuple(int(x) for x in pins["prettytable"].split(".")[:2]) < (3, 12)
 
 
-def test_environment_yml_and_makefile_use_the_lock():
-    assert "-r requirements.lock" in (REPO_ROOT / "environment.yml").read_text(encoding="utf-8")
-    assert "-r requirements.lock" in (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+def test_every_way_in_installs_the_lock():
+    """make calls course.py, course.py and .ci/run install requirements.lock, conda/Binder too."""
+
+    def read(name):
+        return (REPO_ROOT / name).read_text(encoding="utf-8")
+
+    assert "-r requirements.lock" in read("environment.yml")
+    assert "$(PYTHON) course.py" in read("Makefile")
+    assert '"requirements.lock"' in read("course.py")
+    assert "make test" in read(".ci/run") or "course.py test" in read(".ci/run")
 
 
 def test_jupyterlab_starts_in_russian():

@@ -1,8 +1,10 @@
-"""The course PostgreSQL server from a terminal.
+"""The course PostgreSQL server from a terminal (course.py db-start / db-stop / db-reset).
 
 python -m lessonkit.databases.pgctl start            # start if needed, keep running, print URL
 python -m lessonkit.databases.pgctl start reference  # ...and make sure database «reference» exists
-python -m lessonkit.databases.pgctl stop             # stop the embedded server (make db-stop)
+python -m lessonkit.databases.pgctl stop             # stop the embedded server
+python -m lessonkit.databases.pgctl reset            # delete this clone's server data
+python -m lessonkit.databases.pgctl where            # the data folder
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import sys
 
 from lessonkit.core.errors import CourseError
+from lessonkit.core.portable import remove_tree
 from lessonkit.databases.backends.postgres import recreate_database
-from lessonkit.databases.pg_server import admin_url, render_url, stop_embedded
+from lessonkit.databases.pg_server import admin_url, pgdata_dir, render_url, stop_embedded
 
 
 def main(argv: list[str]) -> int:
@@ -27,11 +30,21 @@ def main(argv: list[str]) -> int:
         stopped = stop_embedded()
         print("PostgreSQL курса остановлен." if stopped else "PostgreSQL курса не запущен.")
         return 0
+    if command == "reset":
+        stop_embedded()
+        remove_tree(pgdata_dir())
+        print(f"Данные встроенного PostgreSQL удалены: {pgdata_dir()}")
+        return 0
+    if command == "where":
+        print(pgdata_dir())
+        return 0
     print(__doc__)
     return 2
 
 
 if __name__ == "__main__":
+    for stream in (sys.stdout, sys.stderr):  # a CP1251 console cannot encode every character
+        stream.reconfigure(errors="replace")
     try:
         sys.exit(main(sys.argv[1:]))
     except CourseError as exc:

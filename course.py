@@ -1,0 +1,298 @@
+"""«Alembic на практике»: one entry point for every platform, without make.
+
+    python course.py lab        (Windows: py course.py lab)
+    python course.py test
+
+Only the standard library: this file runs before the course's environment exists. It builds
+.venv/ from requirements.lock (uv if it installs, pip otherwise), then runs the command with the
+environment's own Python. The Makefile calls this file, so there is one implementation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+WINDOWS = os.name == "nt"
+BIN = VENV / ("Scripts" if WINDOWS else "bin")
+PYTHON = BIN / ("python.exe" if WINDOWS else "python")
+STAMP = VENV / ".course-installed"
+# What the environment is built from: a change to any of them rebuilds it.
+INPUTS = (
+    "requirements.lock",
+    "pyproject.toml",
+    "jupyter/overrides.json",
+    "jupyter/ipython_kernel_config.py",
+    "tools/install_jupyter_config.py",
+)
+UV_VERSION = "0.13.9"  # also pinned in requirements.lock
+UTF8 = {"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}
+
+COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
+
+
+def command(name: str, help_text: str):
+    def register(function):
+        COMMANDS[name] = (help_text, function)
+        return function
+
+    return register
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# -- the environment ---------------------------------------------------------------------------
+
+
+def inputs_digest() -> str:
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def environment_ready() -> bool:
+    return PYTHON.exists() and STAMP.exists() and STAMP.read_text("utf-8") == inputs_digest()
+
+
+def run(args: list[str | Path], check: bool = True, **kwargs) -> int:
+    """A child process with UTF-8 I/O (a Russian Windows' code page is CP1251)."""
+    env = {**os.environ, **UTF8, **kwargs.pop("env", {})}
+    done = subprocess.run([str(a) for a in args], cwd=kwargs.pop("cwd", ROOT), env=env, **kwargs)
+    if check and done.returncode != 0:
+        raise SystemExit(done.returncode)
+    return done.returncode
+
+
+def ensure_environment() -> None:
+    if environment_ready():
+        return
+    say("Готовлю окружение курса в .venv/ из requirements.lock …")
+    if not PYTHON.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    uv = BIN / ("uv.exe" if WINDOWS else "uv")
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    if run([PYTHON, "-m", "pip", "install", *quiet, f"uv=={UV_VERSION}"], check=False) == 0:
+        run([uv, "pip", "sync", "--quiet", "--compile-bytecode", "--python", PYTHON,
+             "requirements.lock"])  # fmt: skip
+    else:
+        say("uv недоступен — ставлю зависимости через pip (это дольше)")
+        run([PYTHON, "-m", "pip", "install", *quiet, "--upgrade", "pip>=24"])
+        run([PYTHON, "-m", "pip", "install", *quiet, "-r", "requirements.lock"])
+        run([PYTHON, "-m", "compileall", "-q", VENV])
+    run([PYTHON, "tools/install_jupyter_config.py"])
+    STAMP.write_text(inputs_digest(), "utf-8")
+
+
+def course_python(*args: str | Path, check: bool = True, **kwargs) -> int:
+    ensure_environment()
+    return run([PYTHON, *args], check=check, **kwargs)
+
+
+def lab_options(extra: list[str], folder: str) -> list[str]:
+    """JupyterLab on the repository, opened at ``folder``; --allow-root only where it is needed."""
+    options = ["--ServerApp.root_dir=.", f"--LabApp.default_url=/lab/tree/{folder}"]
+    if getattr(os, "geteuid", lambda: 1)() == 0:  # root: a container or CI box
+        options.append("--allow-root")
+    return options + extra
+
+
+# -- the commands --------------------------------------------------------------------------------
+
+
+@command("lab", "открыть курс в JupyterLab (русский интерфейс)")
+def lab(args: list[str]) -> int:
+    return course_python("-m", "jupyterlab", *lab_options(args, "notebooks"), check=False)
+
+
+@command("instructor", "собрать ноутбуки инструктора в instructor/")
+def instructor(args: list[str]) -> int:
+    return course_python("tools/build_notebooks.py", "--instructor", *args)
+
+
+@command("lab-instructor", "JupyterLab с заметками инструктора (ноутбуки из instructor/)")
+def lab_instructor(args: list[str]) -> int:
+    instructor([])
+    return course_python("-m", "jupyterlab", *lab_options(args, "instructor"), check=False)
+
+
+# The suite warns of every open() without an encoding; pytest turns the course's own into errors
+# (pyproject.toml, filterwarnings): a system code page must never decide how a file is read.
+TEST_ENV = {"PYTHONWARNDEFAULTENCODING": "1"}
+
+
+def test_workers() -> str:
+    """One worker per CPU, plus one: a worker spends part of its time waiting for a kernel."""
+    from os import cpu_count
+
+    count = os.process_cpu_count() if hasattr(os, "process_cpu_count") else None
+    if count is None and hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    return str(os.environ.get("TEST_WORKERS") or (count or cpu_count() or 1) + 1)
+
+
+@command("test", "все тесты, включая выполнение каждого ноутбука")
+def test(args: list[str]) -> int:
+    return course_python(
+        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", *args, env=TEST_ENV
+    )
+
+
+@command("test-fast", "всё, кроме ноутбуков, — быстрая проверка при правке lessonkit")
+def test_fast(args: list[str]) -> int:
+    marks = "not notebooks and not browser and not site and not hub and not slow"
+    return course_python(
+        "-m",
+        "pytest",
+        "-n",
+        test_workers(),
+        "--dist",
+        "loadgroup",
+        "-m",
+        marks,
+        *args,
+        env=TEST_ENV,
+    )
+
+
+@command("test-browser", "курс в настоящем Chromium (нужен системный chromium)")
+def test_browser(args: list[str]) -> int:
+    return course_python("-m", "pytest", "-m", "browser", "-p", "no:cacheprovider", *args)
+
+
+@command("test-site", "сайт курса: две сборки совпадают, страницы открываются без интернета")
+def test_site(args: list[str]) -> int:
+    return course_python("-m", "pytest", "-m", "site", "-p", "no:cacheprovider", *args)
+
+
+@command("lint", "ruff: проверка и формат")
+def lint(args: list[str]) -> int:
+    course_python("-m", "ruff", "check", ".")
+    folders = ["lessonkit", "app", "alembic", "tests", "tools", "bench", "course.py"]
+    return course_python("-m", "ruff", "format", "--check", *folders)
+
+
+@command("notebooks", "пересобрать notebooks/ из lessons_src/")
+def notebooks(args: list[str]) -> int:
+    return course_python("tools/build_notebooks.py", *args)
+
+
+@command("stats", "размер уроков: ячейки, слова, задания")
+def stats(args: list[str]) -> int:
+    return course_python("tools/lesson_stats.py", *args)
+
+
+@command("schedule", "расписание курса в README.md и INSTRUCTOR.md")
+def schedule(args: list[str]) -> int:
+    return course_python("tools/schedule.py", "--write", *args)
+
+
+@command("site", "статический сайт курса в site/ (работает без интернета)")
+def site(args: list[str]) -> int:
+    return course_python("tools/build_site.py", *args)
+
+
+@command("bench", "замеры скорости (цифры для README)")
+def bench(args: list[str]) -> int:
+    return course_python("bench/bench.py", *args)
+
+
+@command("check-setup", "проверить всё перед занятием: базы, ядро, JupyterLab")
+def check_setup(args: list[str]) -> int:
+    return course_python("tools/check_setup.py", *args, check=False)
+
+
+@command("db-start", "запустить встроенный PostgreSQL заранее (до занятия)")
+def db_start(args: list[str]) -> int:
+    return course_python("-m", "lessonkit.databases.pgctl", "start", *args)
+
+
+@command("db-stop", "остановить встроенный PostgreSQL курса")
+def db_stop(args: list[str]) -> int:
+    if not PYTHON.exists():
+        return 0
+    return course_python("-m", "lessonkit.databases.pgctl", "stop", *args)
+
+
+@command(
+    "db-reset", "удалить данные встроенного PostgreSQL этой копии курса (он создаст их заново)"
+)
+def db_reset(args: list[str]) -> int:
+    if not PYTHON.exists():
+        return 0
+    return course_python("-m", "lessonkit.databases.pgctl", "reset", *args)
+
+
+@command("wheels", "есть ли колёса для Windows и macOS у каждого пакета из requirements.lock")
+def wheels(args: list[str]) -> int:
+    return course_python("tools/check_wheels.py", *args, check=False)
+
+
+@command("lock", "пересчитать requirements.lock (нужен интернет), затем проверить колёса")
+def lock(args: list[str]) -> int:
+    ensure_environment()
+    run([BIN / ("uv.exe" if WINDOWS else "uv"), "pip", "compile", "pyproject.toml",
+         "--extra", "dev", "--universal", "--python-version", "3.11",
+         "-o", "requirements.lock", *args])  # fmt: skip
+    return wheels([])
+
+
+@command("rise", "поставить слайды (jupyterlab-rise), необязательно")
+def rise(args: list[str]) -> int:
+    ensure_environment()
+    pins = ["jupyterlab-rise==0.43.1", "jupyterlab-mathjax3==4.3.0"]
+    uv = BIN / ("uv.exe" if WINDOWS else "uv")
+    return run([uv, "pip", "install", "--quiet", "--no-deps", "--python", PYTHON, *pins])
+
+
+@command("reset-class", "между группами: остановить PostgreSQL, очистить work/ и notebooks/")
+def reset_class(args: list[str]) -> int:
+    db_stop([])
+    db_reset([])
+    return course_python("tools/reset_class.py", *args)
+
+
+@command("clean", "удалить песочницы work/ и данные встроенного PostgreSQL этой копии")
+def clean(args: list[str]) -> int:
+    db_stop([])
+    db_reset([])
+    shutil.rmtree(ROOT / "work", ignore_errors=True)
+    say("work/ удалена.")
+    return 0
+
+
+@command("help", "список команд")
+def show_help(args: list[str]) -> int:
+    runner = "py course.py" if WINDOWS else "python course.py"
+    say(f"{runner} <команда>   (на macOS и Linux то же: make <команда>)\n")
+    for name, (text, _) in COMMANDS.items():
+        say(f"  {name:<15} {text}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036 — this file runs on whatever Python is there
+        raise SystemExit("Нужен Python 3.11 или новее: https://www.python.org/downloads/")
+    for stream in (sys.stdout, sys.stderr):  # a CP1251 console cannot encode ✅
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    name, args = (argv[0], argv[1:]) if argv else ("help", [])
+    if name not in COMMANDS:
+        say(f"Неизвестная команда «{name}».")
+        show_help([])
+        return 2
+    return COMMANDS[name][1](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
