@@ -101,3 +101,18 @@ def test_schedule_in_readme_and_instructor_guide_is_up_to_date():
         encoding="utf-8",
     )
     assert done.returncode == 0, done.stdout
+
+
+def test_the_wheel_table_lists_the_locked_versions():
+    """`course.py wheels --write` ran after the last change of the lock: every compiled package
+    in the README's table carries the version the lock pins (the table itself needs PyPI)."""
+    from tools.check_wheels import END, START, pins
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index(START) : readme.index(END)]
+    rows = re.findall(r"^\| ([A-Za-z0-9_.\-]+) (\S+) \|", table, re.M)
+    assert rows, "the table is there"
+    locked = {name.lower(): version for name, version, _ in pins()}
+    for name, version in rows:
+        assert locked.get(name.lower()) == version, (name, version, locked.get(name.lower()))
+    assert "❌" not in table, "a platform without a wheel"
