@@ -200,12 +200,13 @@ def bench_file_databases(runs: int) -> list[str]:
 
 def bench_notebooks() -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from tests.notebook_runner import NOTEBOOKS, execute
+    from tests.notebook_runner import NOTEBOOKS, LessonKernel
 
     rows, total = [], 0.0
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         started = time.perf_counter()
-        execute(path)
+        with LessonKernel(path) as kernel:  # a fresh kernel, Run All, as a learner does
+            kernel.run_all()
         elapsed = time.perf_counter() - started
         total += elapsed
         rows.append(f"| {path.stem} | {elapsed:.1f} с |")

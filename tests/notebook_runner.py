@@ -1,22 +1,32 @@
-"""Execute lesson notebooks the way a learner's "Restart & Run All" does: a fresh kernel,
-top to bottom, stopping at any error except in cells tagged raises-exception."""
+"""Execute lesson notebooks the way learners do, in real kernels (nbclient).
+
+A ``LessonKernel`` is one kernel on one lesson: Run All (as the notebook is, or with the
+collapsed solutions in the exercise cells), and one exercise alone from its checkpoint with a
+given answer — what a learner does who starts an exercise again. A cell that fails stops the
+run (CellExecutionError) unless it is tagged raises-exception, as in JupyterLab.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from lessonkit.checks.oracle.spec import code_blocks, exercises_of
 from lessonkit.core.paths import REPO_ROOT
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
-SOLUTION_CODE = re.compile(r"```python\n(.*?)```", re.S)
+ANSWERS = Path(__file__).resolve().parent
+KINDS = ("apply", "fix", "predict")
+EXERCISE_HEADING = re.compile(r"^###\s+Задание\s+\d+", re.M)
+SECTION_HEADING = re.compile(r"^##\s", re.M)
 
 
 def _set_env(key: str, value: str | None) -> None:
@@ -39,136 +49,188 @@ def environment(**values: str | None):
             _set_env(key, value)
 
 
+def tags_of(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
 def tagged(notebook, tag: str) -> list:
-    return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
-
-
-KINDS = ("apply", "fix", "predict")
-WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
+    return [cell for cell in notebook.cells if tag in tags_of(cell)]
 
 
 @dataclass
 class Exercise:
-    """One exercise of a notebook: the cell the learner fills in, the cells that check it,
-    the collapsed solution (the n-th solution belongs to the n-th exercise)."""
+    """One exercise of a notebook as the tests see it: its block of cells (from its heading
+    to the next heading), the exercise cell, its check cells, the solution."""
 
     number: int
-    cell: object
-    checks: list = field(default_factory=list)
-    solution: str = ""
+    kind: str | None
+    block: tuple[int, int]  # [start, end) cell indexes, the heading excluded
+    cell_index: int  # the exercise cell
+    solution: str
 
-    @property
-    def kind(self) -> str | None:
-        return next((k for k in KINDS if k in self.cell.metadata.get("tags", [])), None)
-
-    def verdicts(self) -> str:
-        return "\n".join(text_of(cell) for cell in self.checks)
+    def cells(self, notebook) -> list:
+        return notebook.cells[self.block[0] : self.block[1]]
 
 
 def exercises(notebook) -> list[Exercise]:
-    found: list[Exercise] = []
-    for cell in notebook.cells:
-        tags = cell.metadata.get("tags", [])
-        if "exercise" in tags:
-            found.append(Exercise(len(found) + 1, cell))
-        elif "check" in tags and found:
-            found[-1].checks.append(cell)
-    solutions = tagged(notebook, "solution")
-    for exercise, solution in zip(found, solutions, strict=False):
-        exercise.solution = code_blocks(solution.source)[0] if code_blocks(solution.source) else ""
+    found = []
+    for spec in exercises_of(notebook):
+        start = spec.exercise_index
+        while start > 0 and not (
+            notebook.cells[start - 1].cell_type == "markdown"
+            and EXERCISE_HEADING.search(notebook.cells[start - 1].source)
+        ):
+            start -= 1
+        end = spec.exercise_index + 1
+        while end < len(notebook.cells) and not (
+            notebook.cells[end].cell_type == "markdown"
+            and (
+                EXERCISE_HEADING.search(notebook.cells[end].source)
+                or SECTION_HEADING.search(notebook.cells[end].source)
+            )
+        ):
+            end += 1
+        found.append(Exercise(spec.number, spec.kind, (start, end), spec.exercise_index,
+                              spec.solution))  # fmt: skip
     return found
 
 
-def code_blocks(markdown: str) -> list[str]:
-    """The ```python blocks of a solution or of a wrong-answers file, each one whole."""
-    return [block.strip() + "\n" for block in SOLUTION_CODE.findall(markdown)]
-
-
-def with_solution(notebook):
-    """The notebook with each exercise cell replaced by the code of its collapsed solution."""
-    for exercise in exercises(notebook):
-        exercise.cell.source = exercise.solution
-    return notebook
+def verdicts(cells) -> str:
+    """What the check cells among ``cells`` showed."""
+    return "\n".join(text_of(c) for c in cells if "check" in tags_of(c))
 
 
 @dataclass(frozen=True)
-class WrongAnswer:
-    title: str  # what is wrong in it, e.g. «пустой downgrade()»
+class Answer:
+    title: str  # what is in it, e.g. «пустой downgrade()»
     code: str
 
 
-def wrong_answers(stem: str) -> dict[int, list[WrongAnswer]]:
-    """tests/wrong_answers/<notebook>.md: under «## Задание N», each «### what is wrong» with
-    its ```python block is a plausible wrong answer to exercise N (its check must say ❌)."""
-    path = WRONG_ANSWERS / f"{stem}.md"
+def answers(stem: str, kind: str) -> dict[int, list[Answer]]:
+    """tests/<kind>_answers/<notebook>.md: under «## Задание N», each «### title» with its
+    ```python block is an answer to exercise N (wrong: its check must say ❌; right: ✅)."""
+    path = ANSWERS / f"{kind}_answers" / f"{stem}.md"
     if not path.is_file():
         return {}
-    answers: dict[int, list[WrongAnswer]] = {}
-    for section in re.split(r"^## ", path.read_text(encoding="utf-8"), flags=re.M)[1:]:
+    found: dict[int, list[Answer]] = {}
+    text = path.read_text(encoding="utf-8")
+    for section in re.split(r"^## ", text, flags=re.M)[1:]:
         number = int(re.match(r"Задание (\d+)", section).group(1))
-        answers[number] = [
-            WrongAnswer(title.strip(), code_blocks(body)[0])
+        found[number] = [
+            Answer(title.strip(), code_blocks(body)[0])
             for title, body in re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", section, re.M | re.S)
             if code_blocks(body)
         ]
-    return answers
+    return found
 
 
-def with_wrong_answers(notebook, stem: str, round_: int):
-    """Each exercise gets its ``round_``-th wrong answer (the others stay unsolved)."""
-    answers = wrong_answers(stem)
-    for exercise in exercises(notebook):
-        given = answers.get(exercise.number, [])
-        if round_ < len(given):
-            exercise.cell.source = given[round_].code
-    return notebook
+def wrong_answers(stem: str) -> dict[int, list[Answer]]:
+    return answers(stem, "wrong")
 
 
-def execute(
-    path: Path,
-    solved: bool = False,
-    backend: str | None = None,
-    timeout: int = 300,
-    wrong_round: int | None = None,
-):
-    """Run the notebook in a new kernel; returns the executed notebook (outputs filled in).
-    wrong_round: put that round of the wrong answers into the exercise cells."""
-    answers = "solved" if solved else wrong_round if wrong_round is not None else "unsolved"
-    (notebook,) = execute_in_one_kernel(path, [answers], backend=backend, timeout=timeout)
-    return notebook
+def right_answers(stem: str) -> dict[int, list[Answer]]:
+    return answers(stem, "right")
 
 
-def execute_in_one_kernel(
-    path: Path,
-    passes: list[str | int],
-    backend: str | None = None,
-    timeout: int = 300,
-) -> list:
-    """Run All once per item of ``passes`` in one new kernel, without a restart (what a learner
-    does who runs the lesson again from the top). Each item says what the exercise cells hold:
-    "unsolved" (as in the notebook), "solved", or the number of a round of wrong answers.
-    Returns the notebook after each pass."""
-    original = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        copy.deepcopy(original),
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
-    )
-    executed = []
-    with environment(COURSE_DB=backend), client.setup_kernel():
-        for answers in passes:
-            notebook = copy.deepcopy(original)
-            if answers == "solved":
-                with_solution(notebook)
-            elif isinstance(answers, int):
-                with_wrong_answers(notebook, path.stem, answers)
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type == "code":
-                    # Raises CellExecutionError on an error, unless tagged raises-exception.
-                    client.execute_cell(cell, index)
-            executed.append(notebook)
-    return executed
+DIGEST_HOOK = """
+import json as _json
+from lessonkit.lesson import replay as _replay
+_digests = {}
+def _record(lesson, title):
+    _digests[title] = _replay.state_digest(lesson)
+_replay.SECTION_HOOK = _record
+"""
+
+
+class LessonKernel:
+    """One kernel of one lesson (the notebook's folder as working directory, as in Lab)."""
+
+    def __init__(self, path: Path, backend: str | None = None, timeout: int = 300, **env):
+        self.path = path
+        self.notebook = nbformat.read(path, as_version=4)
+        self.env = {"COURSE_DB": backend, **env}
+        self.client = NotebookClient(
+            copy.deepcopy(self.notebook),
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
+        self._context = None
+
+    def __enter__(self):
+        self._environment = environment(**self.env)
+        self._environment.__enter__()
+        self._context = self.client.setup_kernel()
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self._context.__exit__(*exc)
+        finally:
+            self._environment.__exit__(*exc)
+
+    def execute(self, cell, index: int = 0):
+        """Run one cell; raises CellExecutionError on an error unless raises-exception."""
+        self.client.execute_cell(cell, index)
+        return cell
+
+    def run_source(self, source: str) -> str:
+        """Run code in the kernel (not a lesson cell) and return what it printed."""
+        cell = nbformat.v4.new_code_cell(source)
+        self.client.execute_cell(cell, 0)
+        return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+    def run_all(self, solved: bool = False, digests: bool = False):
+        """Run All; returns the executed notebook (and, with ``digests``, the state digest
+        before each section, computed in the kernel)."""
+        notebook = copy.deepcopy(self.notebook)
+        if solved:
+            for exercise in exercises(notebook):
+                notebook.cells[exercise.cell_index].source = exercise.solution
+        starts = _section_starts(notebook) if digests else {}
+        in_order = {}
+        first_code = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
+        for index, cell in enumerate(notebook.cells):
+            if index in starts and index > first_code:
+                in_order[starts[index]] = self.run_source(
+                    "from lessonkit.lesson import replay as _r, state as _s\n"
+                    "print(_r.state_digest(_s.active_lesson()))"
+                ).removesuffix("\n")
+            if cell.cell_type == "code":
+                self.execute(cell, index)
+        return (notebook, in_order) if digests else notebook
+
+    def run_exercise(self, exercise: Exercise, code: str, may_fail: bool) -> list:
+        """The exercise alone, from its first cell (the return to the checkpoint), with
+        ``code`` in the exercise cell; returns the executed cells of its block."""
+        cells = copy.deepcopy(exercise.cells(self.notebook))
+        for offset, cell in enumerate(cells):
+            index = exercise.block[0] + offset
+            if cell.cell_type != "code":
+                continue
+            if index == exercise.cell_index:
+                cell.source = code
+                if may_fail:  # a wrong answer may fail as it runs; its check must still say ❌
+                    cell.metadata.setdefault("tags", []).append("raises-exception")
+            self.execute(cell, index)
+        return cells
+
+    def upto_digests(self, title: str) -> dict[str, str]:
+        """start_lesson(..., upto=title) from the lesson's first cell, recording the state
+        before each section the replay passes."""
+        from lessonkit.lesson.replay import first_cell_with_upto
+
+        first = next(c for c in self.notebook.cells if c.cell_type == "code")
+        self.run_source(DIGEST_HOOK)
+        self.run_source(first_cell_with_upto(first.source, title))
+        return json.loads(self.run_source("print(_json.dumps(_digests))"))
+
+
+def _section_starts(notebook) -> dict[int, str]:
+    from lessonkit.lesson.replay import sections
+
+    return {section.cell: section.title for section in sections(notebook)}
 
 
 def text_of(cell) -> str:

@@ -1,7 +1,15 @@
-"""Every notebook learners open runs top to bottom: again and again in one kernel (Run All
-without a restart), with each round of wrong answers; in fresh kernels with the collapsed
-solutions (its checks pass), on PostgreSQL and on DuckDB unless it is about one database, and
-in order while test_replay.py compares upto= with it. The git tree is untouched."""
+"""Every notebook learners open runs as designed, every way a learner runs it.
+
+On SQLite, one kernel per lesson does what a learner does who keeps going in one kernel:
+Run All (every check ❌), then each exercise alone from its checkpoint with each wrong answer
+(❌) and each right answer and the solution (✅), then Run All again with the solutions (✅,
+and the same-kernel re-run). A second kernel is «Restart & Run All» over the sandbox the first
+left behind (reproducible mode, the state recorded before every section), then one
+start_lesson(..., upto=<last section>) whose replay must give the same state before every
+section. On PostgreSQL and DuckDB (lessons that follow COURSE_DB): Run All unsolved, then with
+the solutions, in one kernel; the answer sets on those databases run in `make test-all`.
+The git tree is untouched.
+"""
 
 from __future__ import annotations
 
@@ -14,69 +22,24 @@ from nbclient import NotebookClient
 
 from lessonkit.checks.predictions import AUTHOR_MISTAKE
 from lessonkit.core.paths import REPO_ROOT
+from lessonkit.lesson.replay import sections
 from tests.conftest import git_status
 from tests.notebook_runner import (
     NOTEBOOKS,
+    LessonKernel,
     errors_of,
-    execute,
-    execute_in_one_kernel,
     exercises,
+    right_answers,
     tagged,
+    tags_of,
     text_of,
+    verdicts,
     wrong_answers,
 )
 from tools.build_notebooks import SOURCES, build
 
 pytestmark = pytest.mark.notebooks
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-
-
-def assert_ran_as_designed(notebook, solved: bool) -> None:
-    for cell in tagged(notebook, "raises-exception"):
-        assert errors_of(cell), f"tagged raises-exception but did not fail:\n{cell.source}"
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
-            assert not errors_of(cell), cell.source
-        assert AUTHOR_MISTAKE not in text_of(cell), (
-            f"a prediction's expected answer is wrong:\n{cell.source}"
-        )
-    for exercise in exercises(notebook):
-        verdicts = exercise.verdicts()
-        assert verdicts, f"exercise {exercise.number} has a check cell with a verdict"
-        if solved:
-            assert "✅" in verdicts and "❌" not in verdicts, (exercise.number, verdicts)
-        else:
-            assert "❌" in verdicts, f"unsolved exercise {exercise.number} passed its check"
-
-
-@pytest.fixture(scope="module")
-def clean_tree():
-    before = git_status()
-    yield
-    assert git_status() == before, "running the notebooks changed files tracked by git"
-
-
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_runs_again_in_one_kernel_with_each_set_of_answers(path, clean_tree):
-    """Run All, then Run All again and again without a restart, each time with the next round
-    of the plausible wrong answers kept in tests/wrong_answers/ (twice unsolved when there are
-    none): the lesson runs as designed every time, and every wrong answer gets ❌. Then
-    «Restart & Run All»: a new kernel over the sandbox those runs left behind."""
-    answers = wrong_answers(path.stem)
-    rounds = list(range(max((len(given) for given in answers.values()), default=0)))
-    runs = execute_in_one_kernel(path, ["unsolved", *(rounds or ["unsolved"])])
-    assert_ran_as_designed(runs[0], solved=False)
-    for round_, notebook in zip(rounds or [None], runs[1:], strict=True):
-        assert_ran_as_designed(notebook, solved=False)
-        for exercise in exercises(notebook):
-            if round_ is not None and round_ < len(answers.get(exercise.number, [])):
-                assert "❌" in exercise.verdicts(), (exercise.number, round_, exercise.verdicts())
-    assert_ran_as_designed(execute(path), solved=False)
-
-
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_solution_passes_the_check(path, clean_tree):
-    assert_ran_as_designed(execute(path, solved=True), solved=True)
 
 
 def pins_its_database(path) -> bool:
@@ -87,23 +50,110 @@ def pins_its_database(path) -> bool:
 FOLLOWS_COURSE_DB = [p for p in LESSONS if not pins_its_database(p)]
 
 
-def first_code_output(notebook) -> str:
-    return text_of(next(c for c in notebook.cells if c.cell_type == "code"))
+def assert_ran_as_designed(notebook, solved: bool) -> None:
+    for cell in tagged(notebook, "raises-exception"):
+        assert errors_of(cell), f"tagged raises-exception but did not fail:\n{cell.source}"
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "raises-exception" not in tags_of(cell):
+            assert not errors_of(cell), cell.source
+        assert AUTHOR_MISTAKE not in text_of(cell), (
+            f"the course's expectation is wrong:\n{cell.source}"
+        )
+    for exercise in exercises(notebook):
+        shown = verdicts(exercise.cells(notebook))
+        assert shown, f"exercise {exercise.number} has a check cell with a verdict"
+        if solved:
+            assert "✅" in shown and "❌" not in shown, (exercise.number, shown)
+        else:
+            assert "❌" in shown, f"unsolved exercise {exercise.number} passed its check"
+
+
+def assert_answers_judged(kernel: LessonKernel, stem: str) -> int:
+    """Each exercise alone, from its checkpoint: wrong answers ❌, right ones and the solution
+    ✅. Returns how many answers ran."""
+    wrong, right = wrong_answers(stem), right_answers(stem)
+    count = 0
+    for exercise in exercises(kernel.notebook):
+        for answer in wrong.get(exercise.number, []):
+            cells = kernel.run_exercise(exercise, answer.code, may_fail=True)
+            shown = verdicts(cells)
+            assert "❌" in shown and AUTHOR_MISTAKE not in shown, (
+                exercise.number,
+                answer.title,
+                shown,
+            )
+            count += 1
+        for answer in [*right.get(exercise.number, []), None]:
+            code = exercise.solution if answer is None else answer.code
+            title = "the solution" if answer is None else answer.title
+            cells = kernel.run_exercise(exercise, code, may_fail=False)
+            shown = verdicts(cells)
+            assert "✅" in shown and "❌" not in shown, (exercise.number, title, shown)
+            for cell in cells:
+                if "raises-exception" not in tags_of(cell):
+                    assert not errors_of(cell), (exercise.number, title, cell.source)
+            count += 1
+    return count
+
+
+@pytest.fixture(scope="module")
+def clean_tree():
+    before = git_status()
+    yield
+    assert git_status() == before, "running the notebooks changed files tracked by git"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_lesson_every_way_on_sqlite(path, clean_tree):
+    with LessonKernel(path, backend="sqlite") as kernel:
+        assert_ran_as_designed(kernel.run_all(), solved=False)
+        assert_answers_judged(kernel, path.stem)
+        assert_ran_as_designed(kernel.run_all(solved=True), solved=True)
+    # A fresh kernel over the sandbox left behind: upto= to the last section, then «Restart &
+    # Run All»; the replay must give the in-order state before every section it passed.
+    with LessonKernel(path, backend="sqlite", COURSE_REPRODUCIBLE="1") as kernel:
+        last = sections(kernel.notebook)[-1].title
+        replayed = kernel.upto_digests(last)
+        notebook, in_order = kernel.run_all(digests=True)
+        assert_ran_as_designed(notebook, solved=False)
+        for title, digest in in_order.items():
+            if title == last:
+                break
+            assert replayed.get(title) == digest, f"upto={title!r} differs from the in-order run"
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
-def test_runs_on_postgres(path, clean_tree):
-    notebook = execute(path, backend="postgres")
-    assert_ran_as_designed(notebook, solved=False)
-    assert "PostgreSQL" in first_code_output(notebook)
+def test_lesson_on_postgres(path, clean_tree):
+    with LessonKernel(path, backend="postgres") as kernel:
+        notebook = kernel.run_all()
+        assert_ran_as_designed(notebook, solved=False)
+        assert "PostgreSQL" in first_code_output(notebook)
+        assert_ran_as_designed(kernel.run_all(solved=True), solved=True)
 
 
 @pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
-def test_runs_on_duckdb_with_the_solution(path, clean_tree):
-    notebook = execute(path, backend="duckdb", solved=True)
-    assert_ran_as_designed(notebook, solved=True)
-    assert "DuckDB" in first_code_output(notebook)
+def test_lesson_on_duckdb(path, clean_tree):
+    with LessonKernel(path, backend="duckdb") as kernel:
+        notebook = kernel.run_all()
+        assert_ran_as_designed(notebook, solved=False)
+        assert "DuckDB" in first_code_output(notebook)
+        assert_ran_as_designed(kernel.run_all(solved=True), solved=True)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres", "duckdb"])
+@pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
+def test_answers_on_the_other_databases(path, backend, clean_tree):
+    """make test-all: every wrong and right answer also on PostgreSQL and DuckDB."""
+    with LessonKernel(path, backend=backend) as kernel:
+        assert_ran_as_designed(kernel.run_all(), solved=False)
+        assert_answers_judged(kernel, path.stem)
+
+
+def first_code_output(notebook) -> str:
+    return text_of(next(c for c in notebook.cells if c.cell_type == "code"))
 
 
 def test_every_lesson_source_has_a_notebook_in_sync():
@@ -111,7 +161,6 @@ def test_every_lesson_source_has_a_notebook_in_sync():
         [sys.executable, "tools/build_notebooks.py", "--check"],
         cwd=REPO_ROOT,
         capture_output=True,
-        text=True,
         encoding="utf-8",
     )
     assert done.returncode == 0, done.stdout

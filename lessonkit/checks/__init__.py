@@ -8,6 +8,16 @@ Several conditions: ``check.all_of(check.table_exists("posts"), check.database_a
 from __future__ import annotations
 
 from lessonkit.checks.migrations import data_migration, migration, round_trip
+from lessonkit.checks.oracle import (
+    alembic_check,
+    exercise,
+    file_text,
+    git_commits,
+    graph,
+    log_levels,
+    output,
+    statements,
+)
 from lessonkit.checks.predictions import prediction
 from lessonkit.checks.state import (
     alembic_prints,
@@ -29,6 +39,7 @@ from lessonkit.checks.verdict import Verdict, Verdicts, all_of
 __all__ = [
     "Verdict",
     "Verdicts",
+    "alembic_check",
     "alembic_prints",
     "all_of",
     "column_exists",
@@ -36,9 +47,15 @@ __all__ = [
     "data_migration",
     "database_at",
     "enum_exists",
+    "exercise",
     "file_contains",
+    "file_text",
+    "git_commits",
+    "graph",
     "index_exists",
+    "log_levels",
     "migration",
+    "output",
     "path_exists",
     "prediction",
     "query_returns",
@@ -46,5 +63,6 @@ __all__ = [
     "round_trip",
     "row_exists",
     "single_head",
+    "statements",
     "table_exists",
 ]

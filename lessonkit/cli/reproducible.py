@@ -42,3 +42,13 @@ def restart(lesson: str) -> None:
     """Each start_lesson begins the revision ids anew: a lesson's ids do not depend on what
     ran before it in the kernel."""
     _counter["lesson"], _counter["n"] = lesson, 0
+
+
+def save() -> dict:
+    """Where the sequence of ids stands (an exercise check replays cells on a copy and must not
+    move it for the learner's own next revision)."""
+    return dict(_counter)
+
+
+def restore(saved: dict) -> None:
+    _counter.update(saved)

@@ -43,6 +43,13 @@ def save(lesson, name: str) -> None:
         connect_sql(lesson.backend)
 
 
+def stamp(lesson, name: str) -> int | None:
+    """When the checkpoint ``name`` was last saved (None: never): a cache of what was computed
+    from it (an exercise check's starting point) is valid while the stamp stays."""
+    folder = _folder(lesson, name)
+    return folder.stat().st_mtime_ns if folder.is_dir() else None
+
+
 def restore(lesson, name: str) -> None:
     folder = _folder(lesson, name)
     if not folder.is_dir():

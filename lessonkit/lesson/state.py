@@ -34,6 +34,8 @@ class Lesson:
     _last_snapshot: tuple[tuple, Schema] | None = field(default=None, repr=False)
     # (observe, expected) of predict exercises, settled by the next %alembic command
     expectations: list = field(default_factory=list, repr=False)
+    # len(history) when the last checkpoint was restored: what ran since belongs to the exercise
+    history_mark: int = 0
 
     @property
     def url(self) -> str:
@@ -70,6 +72,7 @@ class Lesson:
         lesson_to_change()
         checkpoints.restore(self, name)
         self.applied, self.expectations, self._last_snapshot = AppliedFiles(), [], None
+        self.history_mark = len(self.history)
         display(MessageBox("info", f"↩️ Песочница и база — снова как в точке «{name}».", []))
 
     def close(self, keep_sandbox: bool = False) -> None:

@@ -54,6 +54,16 @@ class Backend(ABC):
         """Remove the lesson database altogether (used for throw-away probes)."""
 
     @abstractmethod
+    def sibling(self, sandbox: Path, suffix: str) -> Backend:
+        """A database of the same kind for a scratch copy of the lesson (an exercise check's
+        starting point, the course's solution, the learner's answer): its own file in
+        ``sandbox``, or its own database on the server, named after this one."""
+
+    @abstractmethod
+    def copy_from(self, other: Backend) -> None:
+        """Make this database a copy of ``other`` (a sibling): nobody may be connected."""
+
+    @abstractmethod
     def scratch_copy(self) -> Backend:
         """A copy of the lesson database, as a backend of its own, for an exercise check to try
         a migration on without touching the learner's database; its destroy() removes it."""

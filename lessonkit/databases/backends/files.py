@@ -40,6 +40,15 @@ class FileBackend(Backend):
             marks.append((path.name, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
         return tuple(marks)
 
+    def sibling(self, sandbox: Path, suffix: str) -> FileBackend:
+        return type(self)(self.lesson, sandbox)
+
+    def copy_from(self, other: Backend) -> None:
+        self.reset()
+        other.dispose()
+        for path in other.sandbox.glob(other.filename + "*"):  # the file and its journal / WAL
+            shutil.copy2(path, self.sandbox / (self.filename + path.name[len(other.filename) :]))
+
     def scratch_copy(self) -> FileBackend:
         copy = type(self)(self.lesson, self.sandbox)
         copy.filename = SCRATCH_PREFIX + self.filename

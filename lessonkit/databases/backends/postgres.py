@@ -24,10 +24,24 @@ MARK = "alembic-course: lesson sandbox, safe to drop"
 class PostgresBackend(Backend):
     name = "postgres"
     title = "PostgreSQL"
+    # A sibling (a scratch copy) restores the lesson's checkpoints: they are named after the
+    # lesson's own database.
+    checkpoint_owner: str | None = None
 
     @cached_property
     def database(self) -> str:
         return "lesson_" + re.sub(r"[^a-z0-9_]", "_", self.lesson.lower())
+
+    def sibling(self, sandbox, suffix: str) -> PostgresBackend:
+        copy = PostgresBackend(self.lesson, sandbox)
+        copy.database = f"{self.database}__{suffix}"  # dropped with the lesson's copies
+        copy.checkpoint_owner = self.checkpoint_owner or self.database
+        return copy
+
+    def copy_from(self, other: Backend) -> None:
+        self.dispose()
+        other.dispose()
+        clone_database(self._admin_url, other.database, self.database)
 
     @cached_property
     def _admin_url(self) -> sa.URL:
@@ -66,7 +80,7 @@ class PostgresBackend(Backend):
         return copy
 
     def _copy_name(self, tag: str) -> str:
-        return f"{self.database}__{tag}"
+        return f"{self.checkpoint_owner or self.database}__{tag}"
 
     def keep_copy(self, tag: str) -> None:
         self.dispose()

@@ -1,0 +1,31 @@
+"""The solution is the oracle: an exercise is judged by comparing the learner's outcome with the
+outcome of the course's own solution, both run from the same starting point on the same data.
+
+    check.exercise(2)                                  # a migration: schema, data, the round trip
+    check.exercise(3, names=["ix_tags_name"])          # these names are part of the task
+    check.exercise(1, observe=[check.output("heads")]) # what a command prints, parsed
+
+See judge.py for the procedure, spec.py for where the exercise's cells come from.
+"""
+
+from lessonkit.checks.oracle.judge import exercise
+from lessonkit.checks.oracle.observers import (
+    alembic_check,
+    file_text,
+    git_commits,
+    graph,
+    log_levels,
+    output,
+    statements,
+)
+
+__all__ = [
+    "alembic_check",
+    "exercise",
+    "file_text",
+    "git_commits",
+    "graph",
+    "log_levels",
+    "output",
+    "statements",
+]
