@@ -40,15 +40,40 @@ OBSERVERS: dict[str, Callable] = {"revision": _revision, "fails": _fails, "table
 
 
 def _normal(value: object, like: object) -> object:
-    """Answers typed by a person: case, spaces and «да/нет» for a yes/no question."""
-    if isinstance(like, bool) and isinstance(value, str):
-        word = value.strip().casefold()
-        return True if word in YES else False if word in NO else word
+    """Answers typed by a person: case, spaces, «да/нет» for a yes/no question, "2" for the
+    number 2, "a, b" or ("a", "b") for a list."""
+    if isinstance(like, bool):
+        if isinstance(value, str):
+            word = value.strip().strip(".!").casefold()
+            return True if word in YES else False if word in NO else word
+        return value
+    if isinstance(like, int) and isinstance(value, str | float):
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return text.casefold()
+        return int(number) if number == int(number) else number
+    if isinstance(like, list | tuple | set):
+        if isinstance(value, str):
+            value = [part for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, list | tuple | set):
+            return sorted(_normal(v, "") for v in value)
+        return value
     if isinstance(value, str):
-        return value.strip().casefold()
-    if isinstance(value, list | tuple | set):
-        return sorted(_normal(v, "") for v in value)
+        return value.strip().strip("\"'").casefold()
     return value
+
+
+def answer_kind(expected: object) -> str:
+    """What kind of answer the question wants, in words."""
+    if isinstance(expected, bool):
+        return '«да» или «нет» (или True / False)'
+    if isinstance(expected, int):
+        return "число"
+    if isinstance(expected, list | tuple | set):
+        return 'список, например ["users", "posts"]'
+    return "строка, например номер ревизии в кавычках"
 
 
 def _unanswered(answer: object) -> bool:
@@ -71,16 +96,17 @@ def prediction(
             False,
             "",
             "прогноз не записан.",
-            "впишите ответ в ячейку задания и выполните её, потом эту проверку; и только "
-            "потом — следующую ячейку, которая покажет, что происходит на самом деле.",
+            f"ответ — {answer_kind(expected)}. Впишите его в ячейку задания и выполните её, "
+            "потом эту проверку; и только потом — следующую ячейку, которая покажет, что "
+            "происходит на самом деле.",
         )
     right = _normal(answer, expected) == _normal(expected, expected)
     return _report(
         right,
         f"прогноз верный. {explain}".strip(),
         f"прогноз «{answer}» не совпадёт с тем, что произойдёт.",
-        "выполните следующую ячейку: она покажет, что происходит на самом деле. Найдите, в "
-        "каком месте рассуждение разошлось с ней.",
+        f"ответ — {answer_kind(expected)}. Выполните следующую ячейку: она покажет, что "
+        "происходит на самом деле. Найдите, в каком месте рассуждение разошлось с ней.",
     )
 
 
