@@ -148,6 +148,23 @@ def test(args: list[str]) -> int:
     )
 
 
+@command("test-all", "то, что make test, плюс ответы к заданиям на PostgreSQL и DuckDB (CI)")
+def test_all(args: list[str]) -> int:
+    marks = "not browser and not site and not hub"
+    return course_python(
+        "-m",
+        "pytest",
+        "-n",
+        test_workers(),
+        "--dist",
+        "loadgroup",
+        "-m",
+        marks,
+        *args,
+        env=TEST_ENV,
+    )
+
+
 @command("test-fast", "всё, кроме ноутбуков, — быстрая проверка при правке lessonkit")
 def test_fast(args: list[str]) -> int:
     marks = "not notebooks and not browser and not site and not hub and not slow"
