@@ -4,7 +4,8 @@ PYTHON ?= python3
 COURSE := $(PYTHON) course.py
 
 .DEFAULT_GOAL := help
-TARGETS := help lab instructor lab-instructor test test-fast test-all test-browser test-site \
+TARGETS := help lab instructor lab-instructor test test-fast test-slow test-all test-browser \
+	test-site \
 	test-hub lint notebooks stats schedule site bench lock wheels db-start db-stop db-reset \
 	check-setup rise reset-class clean progress class-progress
 .PHONY: $(TARGETS)
