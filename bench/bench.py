@@ -7,9 +7,12 @@ Measures, on this machine, in one run:
    subprocess (what `!alembic` does), on a 10-revision chain, SQLite and PostgreSQL;
 2. database start: PostgreSQL cold (initdb + start), warm (data on disk, server stopped),
    attach (server already running); SQLite and DuckDB: a new file and the first query;
-3. time to execute every notebook in a fresh kernel;
-4. with --setup: a fresh clone to a running JupyterLab (`make lab`), with uv's download cache
-   empty (a new machine) and full (a second clone on the same machine).
+3. time to execute every notebook in a fresh kernel (the whole course, one after another);
+4. with --suite: the whole course again, then `course.py test` and `course.py test-fast`, in
+   the same run on the same machine, and the ratio of the suite to the course (issue 19's aim:
+   at most 2.5×);
+5. with --setup: a fresh clone to a running JupyterLab (`python course.py lab`), with uv's
+   download cache empty (a new machine) and full (a second clone on the same machine).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -30,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from lessonkit.core.paths import WORK_DIR  # noqa: E402
 
-ALEMBIC = str(Path(sys.executable).with_name("alembic"))
+# What `!alembic` runs: the console script beside this interpreter (alembic.exe on Windows).
+ALEMBIC = shutil.which("alembic", path=str(Path(sys.executable).parent)) or "alembic"
 CHAIN = 10
 STEP = '''"""table {n}"""
 from alembic import op
@@ -198,7 +201,7 @@ def bench_file_databases(runs: int) -> list[str]:
     return rows
 
 
-def bench_notebooks() -> list[str]:
+def bench_notebooks() -> tuple[list[str], float]:
     sys.path.insert(0, str(ROOT))
     from tests.notebook_runner import NOTEBOOKS, LessonKernel
 
@@ -211,7 +214,26 @@ def bench_notebooks() -> list[str]:
         total += elapsed
         rows.append(f"| {path.stem} | {elapsed:.1f} с |")
     rows.append(f"| **весь курс** | **{total:.1f} с** |")
-    return rows
+    return rows, total
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def bench_suite() -> list[str]:
+    """The whole course once, then the suite, in one run: their ratio is the suite's cost."""
+    _, course = bench_notebooks()
+    suite = timed([sys.executable, "course.py", "test", "-q"])
+    fast = timed([sys.executable, "course.py", "test-fast", "-q"])
+    return [
+        f"| весь курс, ноутбуки по очереди в новых ядрах | {course:.0f} с | 1× |",
+        f"| `course.py test` (`make test`) | {suite // 60:.0f} мин {suite % 60:.0f} с "
+        f"| **{suite / course:.2f}×** |",
+        f"| `course.py test-fast` | {fast:.0f} с | — |",
+    ]
 
 
 def upto_cell(path: Path, db: str, section: str) -> str:
@@ -266,6 +288,17 @@ def bench_upto(runs: int) -> list[str]:
 SETUP_RUNS = 3
 
 
+def stop_tree(pid: int) -> None:
+    """The process and its children (course.py → jupyter lab → kernels), on every OS."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    processes = [*parent.children(recursive=True), parent]
+    for process in processes:
+        process.terminate()
+    psutil.wait_procs(processes, timeout=30)
+
+
 def bench_setup() -> list[str]:
     """`git clone` + `make lab` until JupyterLab answers, as a new user runs it."""
     import tempfile
@@ -286,16 +319,17 @@ def bench_setup() -> list[str]:
                 subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, env=env)
                 lab = subprocess.Popen(
                     [
-                        "make",
+                        sys.executable,
+                        "course.py",
                         "lab",
-                        "LAB_OPTIONS=--no-browser --ServerApp.port=8999 "
+                        "--no-browser",
+                        "--ServerApp.port=8999",
                         "--IdentityProvider.token=bench",
                     ],
                     cwd=clone,
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
-                    start_new_session=True,
                 )
                 try:
                     while True:
@@ -308,8 +342,7 @@ def bench_setup() -> list[str]:
                             time.sleep(0.1)
                     samples.append(time.perf_counter() - started)
                 finally:
-                    os.killpg(lab.pid, signal.SIGTERM)
-                    lab.wait()
+                    stop_tree(lab.pid)
                 shutil.rmtree(clone)
             values = sorted(samples)
             rows.append(
@@ -324,7 +357,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9, help="timed runs per figure (median)")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--setup", action="store_true", help="only: fresh clone to JupyterLab")
+    parser.add_argument("--suite", action="store_true", help="only: the suite against the course")
     args = parser.parse_args()
+    if args.suite:
+        print("\n| что | время | к курсу |\n|---|---|---|")
+        print("\n".join(bench_suite()))
+        return
     if args.setup:
         print(f"\n| от `git clone` до работающего JupyterLab, {SETUP_RUNS} прогона | время |")
         print("|---|---|")
@@ -344,7 +382,7 @@ def main() -> None:
     print("\n".join(bench_upto(args.runs)))
     if not args.skip_notebooks:
         print("\n| ноутбук | выполнение в новом ядре |\n|---|---|")
-        print("\n".join(bench_notebooks()))
+        print("\n".join(bench_notebooks()[0]))
 
 
 if __name__ == "__main__":
