@@ -4,6 +4,7 @@
     python tools/build_notebooks.py --check       # exit 1 if a notebook differs from its source
     python tools/build_notebooks.py lessons_src/06_manual_table.md   # just these
     python tools/build_notebooks.py --instructor  # instructor notebooks: instructor/ (ignored)
+    python tools/build_notebooks.py --instructor --out=DIR   # …into another folder
 
 One source, two builds. Learner notebooks leave out the cells tagged ``instructor``; instructor
 notebooks show them, framed, and open with the lesson's timings. Both have the same code cells,
@@ -18,6 +19,8 @@ metadata: a learner saving a notebook in JupyterLab must not rewrite lessons_src
 from __future__ import annotations
 
 import copy
+import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "lessons_src"
 NOTEBOOKS = ROOT / "notebooks"
 INSTRUCTOR_NOTEBOOKS = ROOT / "instructor"
+MANIFEST = ".built-notebooks.json"  # what the instructor build wrote (it removes nothing else)
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 INSTRUCTOR = "instructor"  # cells for the instructor only: never in a learner's notebook
@@ -127,43 +131,67 @@ def build(source: Path, instructor: bool = False) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def main(check: bool, only: list[str], instructor: bool) -> int:
+def main(check: bool, only: list[str], instructor: bool, out: Path | None = None) -> int:
     stale = []
-    target_dir = INSTRUCTOR_NOTEBOOKS if instructor else NOTEBOOKS
+    target_dir = out or (INSTRUCTOR_NOTEBOOKS if instructor else NOTEBOOKS)
     target_dir.mkdir(exist_ok=True)
     sources = sorted(SOURCES.glob("[0-9][0-9]_*.md"))
     if only:
         sources = [s for s in sources if s.name in {Path(o).name for o in only}]
+    written = []
     for source in sources:
         target = target_dir / (source.stem + ".ipynb")
         text = build(source, instructor)
         if check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
-                stale.append(target.relative_to(ROOT))
+                stale.append(shown(target))
         else:
             target.write_text(text, encoding="utf-8")
-    everything = {s.stem for s in SOURCES.glob("[0-9][0-9]_*.md")}
-    orphans = {p.stem for p in target_dir.glob("*.ipynb")} - everything
-    if instructor:  # a generated folder: what no source produces any more just goes
-        for name in orphans:
-            (target_dir / f"{name}.ipynb").unlink()
-        orphans = set()
-    stale += [f"{target_dir.name}/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
+            written.append(target.name)
+    if instructor:
+        if not check:
+            shutil.copy(NOTEBOOKS / "rise.css", target_dir / "rise.css")  # RISE reads it here
+            written.append("rise.css")
+            update_manifest(target_dir, written, partial=bool(only))
+    else:
+        everything = {s.stem for s in SOURCES.glob("[0-9][0-9]_*.md")}
+        orphans = {p.stem for p in target_dir.glob("*.ipynb")} - everything
+        stale += [f"{target_dir.name}/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
     if stale:
         print("Ноутбуки расходятся с lessons_src/ — выполните `make notebooks`:")
         print("\n".join(f"  {path}" for path in stale))
         return 1
     if not check:
-        print(f"Собрано ноутбуков: {len(sources)} → {target_dir.relative_to(ROOT)}/")
+        print(f"Собрано ноутбуков: {len(sources)} → {shown(target_dir)}/")
     return 0
+
+
+def shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def update_manifest(folder: Path, written: list[str], partial: bool) -> None:
+    """instructor/ is where `lab-instructor` opens JupyterLab, so «Файл → Создать» puts the
+    instructor's own notebooks there. The build lists what it wrote in MANIFEST and, of the
+    files it made before, removes only those no source makes any more; everything else in the
+    folder is the instructor's and stays."""
+    manifest = folder / MANIFEST
+    before = set(json.loads(manifest.read_text(encoding="utf-8"))) if manifest.exists() else set()
+    now = set(written) | (before if partial else set())
+    for name in sorted(before - now):
+        (folder / name).unlink(missing_ok=True)
+        print(f"Удалён устаревший ноутбук сборки: {shown(folder / name)}")
+    manifest.write_text(json.dumps(sorted(now), indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
+    out = next((Path(a.split("=", 1)[1]) for a in arguments if a.startswith("--out=")), None)
     sys.exit(
         main(
             "--check" in arguments,
             [a for a in arguments if not a.startswith("--")],
             "--instructor" in arguments,
+            out,
         )
     )
