@@ -255,10 +255,14 @@ def rise(args: list[str]) -> int:
     return run([uv, "pip", "install", "--quiet", "--no-deps", "--python", PYTHON, *pins])
 
 
-@command("reset-class", "между группами: остановить PostgreSQL, очистить work/ и notebooks/")
+@command(
+    "reset-class",
+    "между группами: остановить PostgreSQL, очистить work/ и notebooks/ (--dry-run: список)",
+)
 def reset_class(args: list[str]) -> int:
-    db_stop([])
-    db_reset([])
+    if "--dry-run" not in args:
+        db_stop([])
+        db_reset([])
     return course_python("tools/reset_class.py", *args)
 
 
