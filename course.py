@@ -192,7 +192,7 @@ def stats(args: list[str]) -> int:
     return course_python("tools/lesson_stats.py", *args)
 
 
-@command("schedule", "расписание курса в README.md и INSTRUCTOR.md")
+@command("schedule", "планы занятий (1 день, 2 дня, весь курс) в INSTRUCTOR.md и README.md")
 def schedule(args: list[str]) -> int:
     return course_python("tools/schedule.py", "--write", *args)
 

@@ -45,7 +45,7 @@ from nbclient import NotebookClient  # noqa: E402
 from nbconvert import HTMLExporter  # noqa: E402
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor  # noqa: E402
 
-from tools.schedule import lessons as lesson_timings  # noqa: E402
+from tools.lesson_info import lessons as lesson_timings  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 CACHE = ROOT / "work" / ".cache"
