@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -54,6 +55,55 @@ def slide_type(cell) -> str:
         if first.startswith("### "):
             return "subslide"
     return "-"
+
+
+def is_heading_only(cell) -> bool:
+    lines = [x for x in cell.source.strip().splitlines() if x.strip()]
+    return cell.cell_type == "markdown" and len(lines) == 1 and lines[0].startswith("#")
+
+
+LIGHT_CODE = re.compile(r"^\s*\w+\.(restore|checkpoint)\([^()]*\)\s*$")
+
+
+def is_light(cell) -> bool:
+    """A cell with a one-line answer (an exercise's check, a checkpoint) stays on the slide of
+    the cell before it."""
+    return "check" in cell.metadata.get("tags", []) or bool(LIGHT_CODE.match(cell.source))
+
+
+def slide_types(cells: list) -> list[str]:
+    """A slide must fit a 1280×800 projector, and no slide is a bare title.
+
+    Headings start slides (##) and sub-slides (###). Within a section, every code cell after
+    the first starts a sub-slide of its own, so a slide holds one command with its output (long
+    outputs scroll inside it: notebooks/rise.css); an exercise's check and a checkpoint stay
+    with the cell before them. The prose between two code cells goes with
+    the next one when it introduces it (ends with «:»), else it stays with the output it
+    explains. A heading alone on its slide («## Практика» before «### Первая ячейка») takes the
+    next heading onto the same slide."""
+    kinds = [slide_type(cell) for cell in cells]
+    shown = [i for i, k in enumerate(kinds) if k != "skip"]
+    code_on_slide = False
+    for position, index in enumerate(shown):
+        cell, kind = cells[index], kinds[index]
+        if kind in ("slide", "subslide"):
+            code_on_slide = False
+        if cell.cell_type != "code" or is_light(cell):
+            continue
+        if code_on_slide:
+            before = shown[position - 1]
+            intro = cells[before].cell_type == "markdown" and kinds[before] == "-"
+            if intro and cells[before].source.rstrip().endswith(":"):
+                kinds[before] = "subslide"
+            else:
+                kinds[index] = "subslide"
+        code_on_slide = True
+    for position, index in enumerate(shown[:-1]):
+        following = shown[position + 1]
+        bare = kinds[index] in ("slide", "subslide") and is_heading_only(cells[index])
+        if bare and kinds[following] == "subslide" and cells[following].source.startswith("#"):
+            kinds[following] = "-"
+    return kinds
 
 
 def split_at_headings(cells: list) -> list:
@@ -120,9 +170,10 @@ def build(source: Path, instructor: bool = False) -> str:
             cell for cell in notebook.cells if INSTRUCTOR not in cell.metadata.get("tags", [])
         ]
     lesson = source.stem.split("_", 1)[0]
+    kinds = slide_types(notebook.cells)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"l{lesson}-{index:03d}"
-        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
+        cell.metadata["slideshow"] = {"slide_type": kinds[index]}
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
