@@ -197,7 +197,7 @@ def schedule(args: list[str]) -> int:
     return course_python("tools/schedule.py", "--write", *args)
 
 
-@command("site", "статический сайт курса в site/ (работает без интернета)")
+@command("site", "сайт курса в site/, вид инструктора в site/instructor/ (--instructor: он один)")
 def site(args: list[str]) -> int:
     return course_python("tools/build_site.py", *args)
 
