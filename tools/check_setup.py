@@ -1,9 +1,15 @@
-"""make check-setup: what a learner runs the day before class.
+"""course.py check-setup (make check-setup): what a learner runs the day before class.
 
-Checks Python and the course environment, each of the three databases (it starts, and a tiny
-migration runs up and down, through the real Alembic command line), and that JupyterLab starts
-in Russian. Prints a green/red list in Russian with what to do for each red line; the exit
-status is 0 only when everything is green.
+    python tools/check_setup.py                  # everything
+    python tools/check_setup.py sqlite postgres  # just these checks (the tests run a few)
+
+Checks Python and the course environment; then each of the three databases the way a lesson
+uses it: in a real Jupyter kernel of the course environment (the kernelspec JupyterLab starts,
+in notebooks/), a lesson's first cell in a throw-away lesson, a revision written by %%writefile,
+`%alembic upgrade head`, a `%sql` query and `%alembic downgrade base`; then that JupyterLab
+starts in Russian. A package the kernel cannot import is named in Russian; a PostgreSQL data
+folder of another version, which the course moves aside, is reported. Prints a green/red list
+with what to do for each red line; the exit status is 0 only when everything is green.
 """
 
 from __future__ import annotations
