@@ -58,3 +58,13 @@ def test_a_new_lesson_lands_in_every_plan(tmp_path, monkeypatch):
     plans = schedule.render_plans(course)
     assert plans.count("19 Новый урок") + plans.count("(`19_new_lesson`)") == len(schedule.PLANS)
     assert "(`19_new_lesson`) | целиком" in plans, "the full course teaches it whole"
+
+
+def test_the_notes_advice_on_what_to_skip_reads_as_one_sentence(course):
+    """«**Если не успеваете.** Раздел …» and «Если отстаёте, пропустите …» both become
+    «Раздел …» / «Пропустите …» in the plans' column «если не успеваете»."""
+    advised = [schedule.advice(s) for lesson in course for s in lesson.if_late]
+    assert len(advised) >= len(course) // 2, "most lessons' notes say what to skip"
+    for sentence in advised:
+        assert not sentence.startswith("Если"), sentence
+        assert sentence[:1] == sentence[:1].upper() and sentence.endswith((".", "!", "»", ")"))

@@ -20,7 +20,7 @@ SOURCES = ROOT / "lessons_src"
 EXERCISE = re.compile(r"^###\s+Задание\s+(\d+)\s*·\s*(\S+)", re.M)
 # An instructor note's sentence that says what to drop when the class runs late.
 IF_LATE = re.compile(r"^Если (?:не успеваете|отстаёте|опаздываете)")
-LEAD_IN = re.compile(r"^(Если (?:не успеваете|отстаёте|опаздываете))\. (\w)")
+LEAD_IN = re.compile(r"^(Если (?:не успеваете|отстаёте|опаздываете))\. (\S)")
 
 
 def sentences(text: str) -> list[str]:
