@@ -209,12 +209,12 @@ def stats(args: list[str]) -> int:
     return course_python("tools/lesson_stats.py", *args)
 
 
-@command("schedule", "расписание курса в README.md и INSTRUCTOR.md")
+@command("schedule", "планы занятий (1 день, 2 дня, весь курс) в INSTRUCTOR.md и README.md")
 def schedule(args: list[str]) -> int:
     return course_python("tools/schedule.py", "--write", *args)
 
 
-@command("site", "статический сайт курса в site/ (работает без интернета)")
+@command("site", "сайт курса в site/, вид инструктора в site/instructor/ (--instructor: он один)")
 def site(args: list[str]) -> int:
     return course_python("tools/build_site.py", *args)
 
@@ -272,10 +272,14 @@ def rise(args: list[str]) -> int:
     return run([uv, "pip", "install", "--quiet", "--no-deps", "--python", PYTHON, *pins])
 
 
-@command("reset-class", "между группами: остановить PostgreSQL, очистить work/ и notebooks/")
+@command(
+    "reset-class",
+    "между группами: остановить PostgreSQL, очистить work/ и notebooks/ (--dry-run: список)",
+)
 def reset_class(args: list[str]) -> int:
-    db_stop([])
-    db_reset([])
+    if "--dry-run" not in args:
+        db_stop([])
+        db_reset([])
     return course_python("tools/reset_class.py", *args)
 
 

@@ -5,14 +5,18 @@ look at."""
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR
 from tools import labserver
@@ -161,3 +165,105 @@ def test_instructor_notes_are_visible_in_the_instructor_build(lab, browser):
     assert page.locator(".jp-RenderedMarkdown", has_text="Версия для инструктора").count() == 1
     assert notes.count() >= 3 and notes.first.is_visible()
     page.close()
+
+
+# The menu paths the instructor's documents name: «Меню → Пункт» (or «… → Подменю → Пункт»),
+# whatever starts with a label of JupyterLab's Russian menu bar.
+MENU_PATH = re.compile(r"«([^«»]+?(?: → [^«»]+?)+)»")
+MENU_BAR = ("Файл", "Редактировать", "Просмотр", "Выполнить", "Ядро", "Вкладки", "Настройки")
+GUIDES = ("INSTRUCTOR.md", "INSTRUCTOR-CHEATSHEET.md", "README.md", "LEARNER-LETTER.md")
+RISE_ITEMS = ("Render as Reveal Slideshow", "Full screen slideshow")  # jupyterlab-rise's own
+
+
+def menu_paths() -> list[list[str]]:
+    found = set()
+    for name in GUIDES:
+        path = REPO_ROOT / name
+        text = " ".join(path.read_text(encoding="utf-8").split()) if path.exists() else ""
+        for match in MENU_PATH.finditer(text):
+            steps = [step.strip() for step in match.group(1).split(" → ")]
+            if steps[0] in MENU_BAR:
+                found.add(tuple(steps))
+    return [list(steps) for steps in sorted(found)]
+
+
+def test_every_menu_path_the_guides_name_exists(lab, browser):
+    """Open each named menu path in the Russian JupyterLab, as an instructor would."""
+    paths = menu_paths()
+    assert ["Просмотр", "Оформление", "Режим презентации"] in paths
+    rise = importlib.util.find_spec("jupyterlab_rise") is not None
+    page = open_notebook(browser, lab, "notebooks/06_manual_table.ipynb")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    missing, checked = [], 0
+    for steps in paths:
+        if steps[-1] in RISE_ITEMS and not rise:
+            continue  # an optional extension (course.py rise), not in the lock
+        page.locator(".lm-MenuBar-itemLabel", has_text=steps[0]).first.click()
+        for step in steps[1:]:
+            menu = page.locator(".lm-Menu:visible").last
+            item = menu.locator(".lm-Menu-itemLabel").filter(
+                has_text=re.compile("^" + re.escape(step) + "$")
+            )
+            if item.count() == 0:
+                missing.append(" → ".join(steps))
+                break
+            item.first.hover()
+            page.wait_for_timeout(400)  # a submenu opens after a short delay
+        else:
+            checked += 1
+        if steps == ["Просмотр", "Оформление", "Режим презентации"]:
+            page.screenshot(path=str(SHOTS / "menu-view-appearance.png"))
+        for _ in steps:
+            page.keyboard.press("Escape")
+    page.close()
+    assert missing == [], missing
+    assert checked >= 6
+
+
+def test_rise_css_is_served_beside_the_instructor_notebooks(lab):
+    """jupyterlab-rise asks for rise.css in the notebook's folder: instructor/ has it too."""
+    for folder in ("notebooks", "instructor"):
+        with urllib.request.urlopen(f"{lab}/files/{folder}/rise.css?token={TOKEN}") as answer:
+            assert answer.status == 200
+            assert b".jp-Notebook-footer" in answer.read()
+
+
+PRESENT_SLIDE = (
+    ".reveal .slides section.present section.present, .reveal .slides > section.present:not(.stack)"
+)
+
+
+def test_slides_fit_a_1280x800_projector(lab, browser):
+    """The slides of lesson 06, executed, at 1280×800 in jupyterlab-rise (optional: `course.py
+    rise`): no slide taller than the screen — long outputs scroll inside it."""
+    pytest.importorskip("jupyterlab_rise")
+    folder = WORK_DIR / "rise-check"
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = nbformat.read(REPO_ROOT / "notebooks" / "06_manual_table.ipynb", 4)
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(REPO_ROOT / "notebooks")}},
+    ).execute()
+    nbformat.write(notebook, folder / "06_manual_table.ipynb")
+    shutil.copy(REPO_ROOT / "notebooks" / "rise.css", folder / "rise.css")
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{lab}/rise/work/rise-check/06_manual_table.ipynb?token={TOKEN}")
+    page.wait_for_selector(".reveal .slides section", timeout=120_000)
+    page.wait_for_timeout(3000)
+    heights, seen = {}, set()
+    for _ in range(200):
+        where = page.evaluate("location.hash")
+        if where in seen:
+            break
+        seen.add(where)
+        heights[where] = page.locator(PRESENT_SLIDE).last.evaluate("e => e.clientHeight")
+        if where == "#/slide-3-0":  # «Ловушки»
+            page.screenshot(path=str(SHOTS / "rise-06-traps.png"))
+        page.keyboard.press("Space")
+        page.wait_for_timeout(500)
+    page.close()
+    assert len(heights) > 20, heights
+    assert max(heights.values()) <= 800, heights

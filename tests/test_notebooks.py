@@ -13,6 +13,7 @@ The git tree is untouched.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -36,7 +37,7 @@ from tests.notebook_runner import (
     verdicts,
     wrong_answers,
 )
-from tools.build_notebooks import SOURCES, build
+from tools.build_notebooks import SOURCES, build, is_heading_only
 
 pytestmark = pytest.mark.notebooks
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -187,10 +188,23 @@ def test_slides_follow_the_headings():
         for cell in notebook.cells
     }
     assert kinds["## Практика"] == "slide"
+    assert kinds["### Первая ячейка"] == "-", "no slide holds a bare title"
     assert kinds["### Задание 2 · применить"] == "subslide"
+    assert kinds["%alembic upgrade head"] == "subslide", "each command on a sub-slide of its own"
     assert all(
         c.metadata["slideshow"]["slide_type"] == "skip" for c in tagged(notebook, "solution")
     )
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES.glob("[0-9][0-9]_*.md")), ids=lambda p: p.stem)
+def test_no_slide_is_a_bare_title(source):
+    """A slide that is only a heading («Практика») takes what follows onto it."""
+    notebook = nbformat.reads(build(source), as_version=4)
+    shown = [c for c in notebook.cells if c.metadata["slideshow"]["slide_type"] != "skip"]
+    for cell, following in itertools.pairwise(shown):
+        starts = cell.metadata["slideshow"]["slide_type"] in ("slide", "subslide")
+        if starts and is_heading_only(cell):
+            assert following.metadata["slideshow"]["slide_type"] == "-", cell.source
 
 
 def test_notebooks_are_committed_without_outputs():

@@ -4,15 +4,21 @@ asks the internet for anything. `make test-site` (it executes the whole course t
 
 from __future__ import annotations
 
+import html
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from lessonkit.core.paths import REPO_ROOT
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from lessonkit.lesson.replay import sections
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tools.build_site import builder_folders
+from tools.lesson_info import lessons
 
 pytestmark = pytest.mark.site
 BUILD_DATE = re.compile(r"Собрано: [0-9-]+ [0-9:]+")
@@ -72,6 +78,71 @@ def test_pages_work_offline_with_colours_and_graphs(sites):
         page.goto(graph_page.as_uri())
         page.wait_for_selector(".jp-Mermaid svg", timeout=30_000)
         page.goto((site / "instructor.html").as_uri())
-        assert page.locator("text=Расписание").count() >= 1
+        assert page.locator("text=Планы занятий").count() >= 1
+        page.goto((site / "instructor" / "index.html").as_uri())
+        assert page.locator("a[href$='.html']").count() >= len(lessons)
         browser.close()
     assert [url for url in asked if not url.startswith(("file:", "data:"))] == []
+
+
+def test_no_page_shows_the_builders_machine(sites):
+    """Repository-relative paths only: not the clone's folder, not the PostgreSQL data folder,
+    the temp or the home folder, nor pip's index settings (lesson 01)."""
+    site = sites[0]
+    machine = [str(REPO_ROOT), *(folder + os.sep for folder in builder_folders())]
+    machine += ["Looking in indexes", "Looking in links"]
+    found = {}
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        hits = [m for m in machine if m in text]
+        if hits:
+            found[str(page.relative_to(site))] = hits
+    assert found == {}
+
+
+@pytest.fixture(scope="module")
+def presenter(tmp_path_factory) -> Path:
+    """Only the presenter view and the cheat sheet: nothing is executed (seconds, not minutes)."""
+    out = tmp_path_factory.mktemp("presenter")
+    subprocess.run(
+        [sys.executable, "tools/build_site.py", "--instructor", "--out", str(out)],
+        cwd=REPO_ROOT,
+        check=True,
+    )
+    return out / "instructor"
+
+
+def test_the_presenter_view_has_notes_timings_answers_and_upto_headings(presenter):
+    for lesson in lessons():
+        text = (presenter / f"{lesson.name}.html").read_text(encoding="utf-8")
+        assert f"Подача — {lesson.teaching} мин, задания — {lesson.exercises} мин" in text
+        assert text.count('class="note"') == len(lesson.notes), lesson.name
+        assert text.count("<details open") == len(lesson.tagged("solution")), lesson.name
+        notebook = nbformat.read(REPO_ROOT / "notebooks" / f"{lesson.name}.ipynb", 4)
+        for section in sections(notebook):
+            title = section.title.replace("`", "")
+            shown = html.unescape(re.sub(r"</?code>", "", text))
+            assert f'upto="{title}"' in shown, (lesson.name, title)
+    index = (presenter / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{x.name}.html"' in index for x in lessons())
+
+
+def test_the_presenter_view_reads_on_a_phone_and_the_cheat_sheet_prints_on_one_page(presenter):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        for lesson in lessons():
+            phone.goto((presenter / f"{lesson.name}.html").as_uri())
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{lesson.name}: the page scrolls sideways ({width} px)"
+        phone.goto((presenter / "06_manual_table.html").as_uri())
+        phone.screenshot(path=str(SHOTS / "presenter-06-phone.png"))
+        page = browser.new_page()
+        page.goto((presenter / "cheatsheet.html").as_uri())
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        (SHOTS / "cheatsheet.pdf").write_bytes(pdf)
+        browser.close()
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1, "the cheat sheet fits one A4 page"

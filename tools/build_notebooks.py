@@ -4,6 +4,7 @@
     python tools/build_notebooks.py --check       # exit 1 if a notebook differs from its source
     python tools/build_notebooks.py lessons_src/06_manual_table.md   # just these
     python tools/build_notebooks.py --instructor  # instructor notebooks: instructor/ (ignored)
+    python tools/build_notebooks.py --instructor --out=DIR   # …into another folder
 
 One source, two builds. Learner notebooks leave out the cells tagged ``instructor``; instructor
 notebooks show them, framed, and open with the lesson's timings. Both have the same code cells,
@@ -18,6 +19,9 @@ metadata: a learner saving a notebook in JupyterLab must not rewrite lessons_src
 from __future__ import annotations
 
 import copy
+import json
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "lessons_src"
 NOTEBOOKS = ROOT / "notebooks"
 INSTRUCTOR_NOTEBOOKS = ROOT / "instructor"
+MANIFEST = ".built-notebooks.json"  # what the instructor build wrote (it removes nothing else)
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 INSTRUCTOR = "instructor"  # cells for the instructor only: never in a learner's notebook
@@ -50,6 +55,55 @@ def slide_type(cell) -> str:
         if first.startswith("### "):
             return "subslide"
     return "-"
+
+
+def is_heading_only(cell) -> bool:
+    lines = [x for x in cell.source.strip().splitlines() if x.strip()]
+    return cell.cell_type == "markdown" and len(lines) == 1 and lines[0].startswith("#")
+
+
+LIGHT_CODE = re.compile(r"^\s*\w+\.(restore|checkpoint)\([^()]*\)\s*$")
+
+
+def is_light(cell) -> bool:
+    """A cell with a one-line answer (an exercise's check, a checkpoint) stays on the slide of
+    the cell before it."""
+    return "check" in cell.metadata.get("tags", []) or bool(LIGHT_CODE.match(cell.source))
+
+
+def slide_types(cells: list) -> list[str]:
+    """A slide must fit a 1280×800 projector, and no slide is a bare title.
+
+    Headings start slides (##) and sub-slides (###). Within a section, every code cell after
+    the first starts a sub-slide of its own, so a slide holds one command with its output (long
+    outputs scroll inside it: notebooks/rise.css); an exercise's check and a checkpoint stay
+    with the cell before them. The prose between two code cells goes with
+    the next one when it introduces it (ends with «:»), else it stays with the output it
+    explains. A heading alone on its slide («## Практика» before «### Первая ячейка») takes the
+    next heading onto the same slide."""
+    kinds = [slide_type(cell) for cell in cells]
+    shown = [i for i, k in enumerate(kinds) if k != "skip"]
+    code_on_slide = False
+    for position, index in enumerate(shown):
+        cell, kind = cells[index], kinds[index]
+        if kind in ("slide", "subslide"):
+            code_on_slide = False
+        if cell.cell_type != "code" or is_light(cell):
+            continue
+        if code_on_slide:
+            before = shown[position - 1]
+            intro = cells[before].cell_type == "markdown" and kinds[before] == "-"
+            if intro and cells[before].source.rstrip().endswith(":"):
+                kinds[before] = "subslide"
+            else:
+                kinds[index] = "subslide"
+        code_on_slide = True
+    for position, index in enumerate(shown[:-1]):
+        following = shown[position + 1]
+        bare = kinds[index] in ("slide", "subslide") and is_heading_only(cells[index])
+        if bare and kinds[following] == "subslide" and cells[following].source.startswith("#"):
+            kinds[following] = "-"
+    return kinds
 
 
 def split_at_headings(cells: list) -> list:
@@ -116,9 +170,10 @@ def build(source: Path, instructor: bool = False) -> str:
             cell for cell in notebook.cells if INSTRUCTOR not in cell.metadata.get("tags", [])
         ]
     lesson = source.stem.split("_", 1)[0]
+    kinds = slide_types(notebook.cells)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"l{lesson}-{index:03d}"
-        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
+        cell.metadata["slideshow"] = {"slide_type": kinds[index]}
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -127,43 +182,67 @@ def build(source: Path, instructor: bool = False) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def main(check: bool, only: list[str], instructor: bool) -> int:
+def main(check: bool, only: list[str], instructor: bool, out: Path | None = None) -> int:
     stale = []
-    target_dir = INSTRUCTOR_NOTEBOOKS if instructor else NOTEBOOKS
+    target_dir = out or (INSTRUCTOR_NOTEBOOKS if instructor else NOTEBOOKS)
     target_dir.mkdir(exist_ok=True)
     sources = sorted(SOURCES.glob("[0-9][0-9]_*.md"))
     if only:
         sources = [s for s in sources if s.name in {Path(o).name for o in only}]
+    written = []
     for source in sources:
         target = target_dir / (source.stem + ".ipynb")
         text = build(source, instructor)
         if check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
-                stale.append(target.relative_to(ROOT))
+                stale.append(shown(target))
         else:
             target.write_text(text, encoding="utf-8")
-    everything = {s.stem for s in SOURCES.glob("[0-9][0-9]_*.md")}
-    orphans = {p.stem for p in target_dir.glob("*.ipynb")} - everything
-    if instructor:  # a generated folder: what no source produces any more just goes
-        for name in orphans:
-            (target_dir / f"{name}.ipynb").unlink()
-        orphans = set()
-    stale += [f"{target_dir.name}/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
+            written.append(target.name)
+    if instructor:
+        if not check:
+            shutil.copy(NOTEBOOKS / "rise.css", target_dir / "rise.css")  # RISE reads it here
+            written.append("rise.css")
+            update_manifest(target_dir, written, partial=bool(only))
+    else:
+        everything = {s.stem for s in SOURCES.glob("[0-9][0-9]_*.md")}
+        orphans = {p.stem for p in target_dir.glob("*.ipynb")} - everything
+        stale += [f"{target_dir.name}/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
     if stale:
         print("Ноутбуки расходятся с lessons_src/ — выполните `make notebooks`:")
         print("\n".join(f"  {path}" for path in stale))
         return 1
     if not check:
-        print(f"Собрано ноутбуков: {len(sources)} → {target_dir.relative_to(ROOT)}/")
+        print(f"Собрано ноутбуков: {len(sources)} → {shown(target_dir)}/")
     return 0
+
+
+def shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def update_manifest(folder: Path, written: list[str], partial: bool) -> None:
+    """instructor/ is where `lab-instructor` opens JupyterLab, so «Файл → Создать» puts the
+    instructor's own notebooks there. The build lists what it wrote in MANIFEST and, of the
+    files it made before, removes only those no source makes any more; everything else in the
+    folder is the instructor's and stays."""
+    manifest = folder / MANIFEST
+    before = set(json.loads(manifest.read_text(encoding="utf-8"))) if manifest.exists() else set()
+    now = set(written) | (before if partial else set())
+    for name in sorted(before - now):
+        (folder / name).unlink(missing_ok=True)
+        print(f"Удалён устаревший ноутбук сборки: {shown(folder / name)}")
+    manifest.write_text(json.dumps(sorted(now), indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
+    out = next((Path(a.split("=", 1)[1]) for a in arguments if a.startswith("--out=")), None)
     sys.exit(
         main(
             "--check" in arguments,
             [a for a in arguments if not a.startswith("--")],
             "--instructor" in arguments,
+            out,
         )
     )

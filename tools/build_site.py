@@ -14,7 +14,11 @@ lessonkit/cli/reproducible.py) and exported with nbconvert's JupyterLab template
   durations, SQL timings, timestamps and memory addresses masked — so two builds differ only
   in the build date on the index page;
 - an index lists the lessons with their timings, each page links to the previous and the next
-  lesson, and the instructor guide with the schedule is a page of its own.
+  lesson, and the instructor guide with the workshop plans is a page of its own;
+- no page shows the builder's machine: outputs are masked (lessonkit.core.paths.shorten_paths)
+  of the clone's path, the PostgreSQL data folder, the temp and the home folders;
+- site/instructor/ is the presenter view and the printable cheat sheet (tools/presenter.py;
+  `--instructor` builds only that, in seconds).
 Jupyter Book is not used: version 2 downloads its theme at build time and fails offline.
 """
 
@@ -45,7 +49,10 @@ from nbclient import NotebookClient  # noqa: E402
 from nbconvert import HTMLExporter  # noqa: E402
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor  # noqa: E402
 
-from tools.schedule import lessons as lesson_timings  # noqa: E402
+from lessonkit.core.paths import ENV_MASK, shorten_paths  # noqa: E402
+from lessonkit.databases.pg_server import data_root  # noqa: E402
+from tools import presenter  # noqa: E402
+from tools.lesson_info import lessons as lesson_timings  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 CACHE = ROOT / "work" / ".cache"
@@ -172,6 +179,7 @@ def mask(notebook: nbformat.NotebookNode) -> None:
     notebook, _ = CoalesceStreamsPreprocessor().preprocess(notebook, {})
 
     def clean(text: str) -> str:
+        text = shorten_paths(text)  # the clone's path, and the folders of COURSE_MASK_PATHS
         for pattern, replacement in MASKS:
             text = pattern.sub(replacement, text)
         return text
@@ -232,7 +240,9 @@ td,th{{border-bottom:1px solid #d0d7de;padding:4px 10px;text-align:left}}</style
 <h1>Alembic на практике</h1>
 <p>Курс о миграциях баз данных с Alembic. Каждый урок выполнен целиком: под командами видно,
 что напечатал Alembic и как изменилась схема базы («до → после»).</p>
-<p><a href="instructor.html">Руководство инструктора и расписание</a></p>
+<p><a href="instructor.html">Руководство инструктора и планы занятий</a> ·
+<a href="instructor/index.html">Вид инструктора</a> (заметки, минуты, ответы — для второго
+экрана или телефона) · <a href="instructor/cheatsheet.html">Шпаргалка инструктора</a></p>
 <table><tr><th>урок</th><th>подача, мин</th><th>задания, мин</th></tr>{rows}</table>
 <p style="color:#57606a">Собрано: {built}</p>
 </body></html>
@@ -253,18 +263,37 @@ code{{background:#f6f8fa;padding:0 3px}}</style></head><body>
 """
 
 
+def builder_folders() -> list[str]:
+    """Folders of the machine that builds the site, outside the clone, that a page must not
+    show (lessonkit masks them in what it prints, and mask() in every output): the embedded
+    PostgreSQL's data (a socket path in a URL), the temp folder, the home folder. The longest
+    first: the data folder may lie inside the temp folder."""
+    folders = {str(data_root()), tempfile.gettempdir(), str(Path.home())}
+    return sorted((f for f in folders if len(f) > 1), key=len, reverse=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once")
     parser.add_argument("--out", type=Path, default=ROOT / "site")
     parser.add_argument("--only", nargs="*", help="just these lessons (a quick look)")
+    parser.add_argument(
+        "--instructor",
+        action="store_true",
+        help="only the presenter view and the cheat sheet (out/instructor/), nothing executed",
+    )
     args = parser.parse_args()
+    if args.instructor:
+        pages = presenter.build(args.out / "instructor")
+        print(f"Вид инструктора: {args.out / 'instructor'}/ — страниц {pages}")
+        return 0
     os.environ["COURSE_REPRODUCIBLE"] = "1"  # inherited by the kernels the build starts
     # Alembic walks sets of table names (e.g. «Detected removed table» in 12.1): the order
     # follows string hashing, which Python randomises per process unless the seed is fixed.
     os.environ["PYTHONHASHSEED"] = "0"
     FixedLayoutKernelManager.prefix = fixed_layout_prefix()
     os.environ.pop("COURSE_DB", None)
+    os.environ[ENV_MASK] = os.pathsep.join(builder_folders())
     mermaid = vendored_mermaid()
     lessons = [x for x in lesson_timings() if not args.only or x.name in args.only]
     titles = {x.name: x.title for x in lessons}
@@ -286,6 +315,7 @@ def main() -> int:
     built = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     (out / "index.html").write_text(index(lessons, built), encoding="utf-8")
     (out / "instructor.html").write_text(instructor_page(), encoding="utf-8")
+    presenter.build(out / "instructor")
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"Сайт: {out}/ — страниц уроков {len(names)}, {size / 1e6:.1f} МБ")
     return 0
