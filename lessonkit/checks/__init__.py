@@ -16,6 +16,7 @@ from lessonkit.checks.oracle import (
     graph,
     log_levels,
     output,
+    replicas,
     statements,
 )
 from lessonkit.checks.predictions import prediction
@@ -59,6 +60,7 @@ __all__ = [
     "path_exists",
     "prediction",
     "query_returns",
+    "replicas",
     "revision_exists",
     "round_trip",
     "row_exists",

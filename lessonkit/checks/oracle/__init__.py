@@ -16,6 +16,7 @@ from lessonkit.checks.oracle.observers import (
     graph,
     log_levels,
     output,
+    replicas,
     statements,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "graph",
     "log_levels",
     "output",
+    "replicas",
     "statements",
 ]

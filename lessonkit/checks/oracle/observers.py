@@ -8,6 +8,7 @@ aspect of the result into a value that compares equal for every correct way of w
     alembic_check()            whether `alembic check` finds models and migrations equal
     git_commits()              what git has committed, and whether the tree is clean
     statements()               whether the migration's data statements use bound parameters
+    replicas(3, "002")         `upgrade head` from 002 in three processes at once: who failed
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 from dataclasses import dataclass
 
 from lessonkit.checks.oracle.compare import normal_sql
+from lessonkit.cli.at_once import run_at_once
 
 LEVELS = {
     "DEBUG": "DEBUG",
@@ -245,3 +247,37 @@ class statements(Observer):
                 "переданы параметрами"
             )
         return "миграция выполняет не те запросы к данным, что нужны"
+
+
+@dataclass
+class replicas(Observer):
+    """Replicas that start together, each running `alembic upgrade head` (real processes, see
+    cli/at_once): the side's database goes back to ``down_to`` first. The value: how many
+    ended with an error, how many ran a migration, and whether every one was done only when
+    the database was at head — a replica that skips the migration and starts early is not."""
+
+    count: int = 3
+    down_to: str = "base"
+    title = "реплики"
+
+    def observe(self, side) -> object:
+        back = side.alembic("downgrade", self.down_to)
+        if not back.ok:
+            return ("ошибка отката",)
+        runs = run_at_once(self.count, ["upgrade", "head"], side.sandbox)
+        side.backend.dispose()
+        failed = sum(not run.ok for run in runs)
+        return (failed, sum(bool(run.applied) for run in runs), all(run.at_head for run in runs))
+
+    def describe(self, expected, actual) -> str:
+        if actual == ("ошибка отката",):
+            return f"`alembic downgrade {self.down_to}` перед запуском реплик завершился с ошибкой"
+        failed, applied, at_head = actual
+        text = (
+            f"{self.count} реплики вместе выполнили `upgrade head`: с ошибкой завершились "
+            f"{failed}, миграции применяли {applied}"
+        )
+        if not at_head and failed < self.count:
+            text += "; и реплика закончила работу раньше, чем база дошла до head"
+        want_failed, want_applied, _ = expected
+        return f"{text} (а ожидается: с ошибкой — {want_failed}, применяла — {want_applied})"
