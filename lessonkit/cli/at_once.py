@@ -61,14 +61,18 @@ class ReplicaRun:
         return failed[-1] if failed else (lines[-1] if lines else "")
 
 
-class _Replica:
-    def __init__(self, name: str, argv: list[str], sandbox: Path):
+class ChildProcess:
+    """A process of the course's Python running ``script`` with ``argv``: its output read line
+    by line in a thread (``wait_for`` is bounded), one line (or EOF) sent to its stdin, killed
+    by ``stop`` if still alive. PGAPPNAME names its PostgreSQL connections."""
+
+    def __init__(self, name: str, script: Path, argv: list[str], cwd: Path):
         env = utf8_environment()
         env["PGAPPNAME"] = name
         self.name = name
         self.process = subprocess.Popen(
-            [sys.executable, str(CHILD), *argv],
-            cwd=sandbox,
+            [sys.executable, str(script), *argv],
+            cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -98,10 +102,12 @@ class _Replica:
                 return line
             self.extra.append(line)
 
-    def send(self, text: str) -> None:
+    def send(self, text: str, close: bool = True) -> None:
         try:
             self.process.stdin.write(text)
-            self.process.stdin.close()
+            self.process.stdin.flush()
+            if close:
+                self.process.stdin.close()
         except OSError:  # it is gone already: its result (or its absence) says why
             pass
 
@@ -133,7 +139,7 @@ def run_at_once(
     on_go: called right before the signal (e.g. to start a sampler of the database).
     """
     names = names or [f"replica-{i}" for i in range(1, count + 1)]
-    replicas = [_Replica(name, argv, sandbox) for name in names]
+    replicas = [ChildProcess(name, CHILD, argv, sandbox) for name in names]
     runs: list[ReplicaRun] = []
     try:
         ready_by = time.monotonic() + ready_timeout
@@ -141,9 +147,7 @@ def run_at_once(
         if not all(ready):
             for replica in replicas:
                 replica.send("")  # EOF: run nothing
-            return [
-                ReplicaRun(r.name, None, extra=r.extra) for r, is_ready in zip(replicas, ready, strict=True)
-            ]
+            return [ReplicaRun(r.name, None, extra=r.extra) for r in replicas]
         if on_go is not None:
             on_go()
         for replica in replicas:
