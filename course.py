@@ -31,6 +31,7 @@ INPUTS = (
     "pyproject.toml",
     "jupyter/overrides.json",
     "jupyter/ipython_kernel_config.py",
+    "jupyter/alembic_course_locator.py",
     "tools/install_jupyter_config.py",
 )
 UV_VERSION = "0.13.9"  # also pinned in requirements.lock
