@@ -95,7 +95,23 @@ def ensure_environment() -> None:
     STAMP.write_text(inputs_digest(), "utf-8")
 
 
+def shared_environment() -> bool:
+    """This file run by the Python of an environment that is already a course environment
+    but not this clone's .venv: a class server's image (tools/install_jupyter_config.py
+    --shared installed the kernel locator there). Then that environment serves, nothing is
+    built, and the clone goes on PYTHONPATH (such an environment has no .pth naming it)."""
+    import importlib.util
+
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return False
+    needed = ("alembic_course_locator", "jupyterlab", "sqlalchemy")
+    return all(importlib.util.find_spec(name) for name in needed)
+
+
 def course_python(*args: str | Path, check: bool = True, **kwargs) -> int:
+    if shared_environment():
+        env = {**kwargs.pop("env", {}), "PYTHONPATH": str(ROOT)}
+        return run([sys.executable, *args], check=check, env=env, **kwargs)
     ensure_environment()
     return run([PYTHON, *args], check=check, **kwargs)
 
@@ -270,6 +286,19 @@ def clean(args: list[str]) -> int:
     shutil.rmtree(ROOT / "work", ignore_errors=True)
     say("work/ удалена.")
     return 0
+
+
+@command("progress", "мой прогресс: уроки × задания (✅/❌) и время на урок")
+def show_progress(args: list[str]) -> int:
+    return course_python("tools/progress.py", "progress", *args, check=False)
+
+
+@command(
+    "class-progress",
+    "сервер группы: учащиеся × уроки (--homes /home --course <папка курса>; нужен sudo)",
+)
+def class_progress(args: list[str]) -> int:
+    return course_python("tools/progress.py", "class-progress", *args, check=False)
 
 
 @command("help", "список команд")

@@ -6,7 +6,6 @@ every learner's clone. A kernel outside any copy gets a Russian note, not a trac
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR
+from tests.course_copy import copy_course
 from tests.test_kernels import run
 
 pytestmark = pytest.mark.notebooks
@@ -33,11 +33,7 @@ def kernel(cwd: Path, **options):
 
 @pytest.fixture
 def other_copy(tmp_path):
-    """A second copy of the course in a path with a space and Cyrillic letters."""
-    copy = tmp_path / "Мой курс" / "alembic-na-praktike"
-    for folder in ("lessonkit", "lessons_src", "notebooks", "app"):
-        shutil.copytree(REPO_ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__py*"))
-    return copy
+    return copy_course(tmp_path)
 
 
 def test_the_environment_has_the_locator_as_its_kernel_extension():
