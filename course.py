@@ -261,6 +261,10 @@ def lock(args: list[str]) -> int:
     run([BIN / ("uv.exe" if WINDOWS else "uv"), "pip", "compile", "pyproject.toml",
          "--extra", "dev", "--universal", "--python-version", "3.11",
          "-o", "requirements.lock", *args])  # fmt: skip
+    # A learner's environment (Binder, conda): the same pins, without the developers' tools.
+    run([BIN / ("uv.exe" if WINDOWS else "uv"), "pip", "compile", "pyproject.toml",
+         "--extra", "lessons", "-c", "requirements.lock", "--universal",
+         "--python-version", "3.11", "-o", "requirements-learner.txt"])  # fmt: skip
     return wheels([])
 
 
@@ -299,6 +303,26 @@ def show_progress(args: list[str]) -> int:
 )
 def class_progress(args: list[str]) -> int:
     return course_python("tools/progress.py", "class-progress", *args, check=False)
+
+
+@command("test-hub", "класс на одном сервере: JupyterHub, 8 учащихся сразу (root, Linux)")
+def test_hub(args: list[str]) -> int:
+    return course_python("-m", "pytest", "-m", "hub", "-p", "no:cacheprovider", "-s", *args)
+
+
+@command("bench-hub", "замеры сервера группы: 1, 4 и 8 учащихся (root, Linux; цифры для README)")
+def bench_hub(args: list[str]) -> int:
+    return course_python("bench/hub_bench.py", *args)
+
+
+@command("hub-link", "ссылка nbgitpuller для группы: hub-link https://адрес-хаба [--repo …]")
+def hub_link(args: list[str]) -> int:
+    return course_python("tools/links.py", "hub-link", *args, check=False)
+
+
+@command("binder-link", "ссылка Binder на урок 00 (из git remote origin)")
+def binder_link(args: list[str]) -> int:
+    return course_python("tools/links.py", "binder-link", *args, check=False)
 
 
 @command("help", "список команд")

@@ -77,6 +77,7 @@ class ClassReport:
     learners: list[LearnerReport]
     seconds: float
     memory: dict[str, dict] = field(default_factory=dict)  # name → peak PSS in bytes by part
+    cpu: dict[str, float] = field(default_factory=dict)  # name → CPU seconds of their processes
     tcp_listeners: list = field(default_factory=list)  # postgres sockets on TCP: none expected
     class_progress: str = ""  # `course.py class-progress` as the instructor (root) sees it
 
@@ -98,11 +99,13 @@ def probe_as(name: str, socket_dir: str, work: str) -> dict:
 
 
 class MemorySampler:
-    """Peak PSS of each learner's kernels, PostgreSQL and Jupyter server while the class runs."""
+    """Peak PSS of each learner's kernels, PostgreSQL and Jupyter server while the class runs,
+    and the CPU time their processes used (the last value seen of each process)."""
 
     def __init__(self, names: list[str], period: float = 1.0):
         self.uids = {pwd.getpwnam(n).pw_uid: n for n in names}
         self.peak: dict[str, dict] = {n: {} for n in names}
+        self.cpu: dict[str, dict[int, float]] = {n: {} for n in names}
         self.period, self._stop = period, threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -125,12 +128,17 @@ class MemorySampler:
                 if owner is None:
                     continue
                 part = self.part(process)
-                pss = process.memory_full_info().pss
-                now[owner][part] = now[owner].get(part, 0) + pss
+                now[owner][part] = now[owner].get(part, 0) + process.memory_full_info().pss
+                # with the children it waited for (`!alembic`, initdb, pg_ctl): short-lived
+                # processes a sample a second would miss
+                self.cpu[owner][process.pid] = sum(process.cpu_times()[:4])
         for owner, parts in now.items():
             total = parts.get("kernels", 0) + parts.get("postgres", 0)
             if total > self.peak[owner].get("learner", 0):  # the moment of the learner's peak
                 self.peak[owner] = {**parts, "learner": total}
+
+    def cpu_seconds(self, name: str) -> float:
+        return sum(self.cpu[name].values())
 
     def _loop(self) -> None:
         while not self._stop.wait(self.period):
@@ -220,10 +228,14 @@ async def class_at_work(hub: classroom.Hub, names: list[str], repo: str) -> Clas
             f"{learners[(index + 1) % len(learners)].server}/api/contents"
         )
     # Closing every notebook ends the kernels; each learner's PostgreSQL must stop with them.
-    for learner, report in zip(learners, reports, strict=True):
-        for run in report.runs.values():
-            with contextlib.suppress(Exception):
-                await learner.close(run)
+    await asyncio.gather(
+        *(
+            le.close(run)
+            for le, r in zip(learners, reports, strict=True)
+            for run in r.runs.values()
+        ),
+        return_exceptions=True,
+    )
     await asyncio.gather(*(postgres_stops(r) for r in reports))
     await asyncio.gather(*(le.stop_server() for le in learners), return_exceptions=True)
     for report in reports:
@@ -245,7 +257,8 @@ async def class_at_work(hub: classroom.Hub, names: list[str], repo: str) -> Clas
         capture_output=True,
         encoding="utf-8",
     )
-    return ClassReport(reports, seconds, memory.peak, listeners, shown.stdout + shown.stderr)
+    cpu = {name: memory.cpu_seconds(name) for name in names}
+    return ClassReport(reports, seconds, memory.peak, cpu, listeners, shown.stdout + shown.stderr)
 
 
 def run_class(count: int) -> ClassReport:

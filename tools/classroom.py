@@ -56,6 +56,7 @@ IMAGE_INPUTS = (
     "jupyter/overrides.json",
     "jupyter/ipython_kernel_config.py",
     "jupyter/alembic_course_locator.py",
+    "jupyter/class_server_config.json",
     "tools/install_jupyter_config.py",
 )
 

@@ -41,6 +41,7 @@ class LessonRun:
     cells: list[CellRun] = field(default_factory=list)
     kernel_id: str = ""
     session_id: str = ""
+    socket: object = field(default=None, repr=False)
 
     def first_diff_seconds(self) -> float | None:
         """From opening the notebook (a new kernel) to the end of the first `%alembic upgrade`
@@ -165,26 +166,32 @@ class Learner:
     async def close(self, run: LessonRun) -> None:
         """Closing the notebook's tab with «shut down the kernel»: the session goes, and so does
         its kernel."""
+        if run.socket is not None:
+            run.socket.close()
         await self.request(f"{self.server}/api/sessions/{run.session_id}", "DELETE")
 
+    async def connect(self, run: LessonRun):
+        """The notebook tab's websocket to its kernel: opened once, opened again if it closed
+        (as JupyterLab reconnects)."""
+        if run.socket is None or run.socket.protocol is None:
+            url = f"{self.server}/api/kernels/{run.kernel_id}/channels?session_id={run.session_id}"
+            request = HTTPRequest(
+                url.replace("http://", "ws://", 1),
+                headers={"Authorization": f"token {self.token}"},
+                request_timeout=300,
+            )
+            run.socket = await websocket_connect(request, max_message_size=64 * 1024 * 1024)
+        return run.socket
+
     async def execute_all(self, run: LessonRun, notebook, stop_on_error: bool = True) -> None:
-        url = f"{self.server}/api/kernels/{run.kernel_id}/channels?session_id={uuid.uuid4().hex}"
-        url = url.replace("http://", "ws://", 1)
-        request = HTTPRequest(
-            url, headers={"Authorization": f"token {self.token}"}, request_timeout=300
-        )
-        socket = await websocket_connect(request, max_message_size=64 * 1024 * 1024)
-        try:
-            for cell in notebook.cells:
-                if cell.cell_type != "code":
-                    continue
-                result = await self._execute(socket, cell)
-                run.cells.append(result)
-                expected = "error" if "raises-exception" in result.tags else "ok"
-                if stop_on_error and result.status != expected:
-                    break
-        finally:
-            socket.close()
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            result = await self._execute(await self.connect(run), cell)
+            run.cells.append(result)
+            expected = "error" if "raises-exception" in result.tags else "ok"
+            if stop_on_error and result.status != expected:
+                break
 
     async def _execute(self, socket, cell) -> CellRun:
         msg_id = uuid.uuid4().hex

@@ -12,7 +12,12 @@
 * for one clone (`make`, conda, Binder) also a .pth file with the clone's path: the tools, the
   tests and `python -c "import lessonkit"` anywhere then find this clone. An environment shared
   by many clones (a hub image) is installed with --shared and gets no .pth: each kernel finds
-  its own clone, and nothing points at the copy the image was built from.
+  its own clone, and nothing points at the copy the image was built from;
+* --shared (a class server, Linux) also gives the Jupyter servers of the environment kernels on
+  Unix sockets in each learner's runtime folder instead of TCP ports on 127.0.0.1: with a class
+  starting its kernels at once, two servers picked the same free port and a kernel died after
+  five restarts («Address already in use», measured with 8 learners); and a socket in a 0700
+  home is reachable by its owner only.
 
 Run by `make` after installing the lock; conda / Binder users run it once themselves
 (Binder does it through postBuild); a hub image runs it with --shared.
@@ -36,6 +41,9 @@ TARGETS = {
     "alembic_course_locator.py": SITE_PACKAGES,
 }
 PTH = SITE_PACKAGES / "alembic_na_praktike.pth"
+CLASS_SERVER = (
+    Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "alembic_na_praktike.json"
+)
 KERNEL_SPEC = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
 
 
@@ -61,6 +69,9 @@ def main(argv: list[str]) -> int:
     if shared:
         PTH.unlink(missing_ok=True)
         print(f"--shared: no .pth (kernels find their clone themselves): {PTH}")
+        CLASS_SERVER.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SOURCE / "class_server_config.json", CLASS_SERVER)
+        print(f"--shared: kernels on Unix sockets -> {CLASS_SERVER}")
     else:
         PTH.write_text(f"{ROOT}\n", encoding="utf-8")
         print(f"{ROOT} -> {PTH}")
