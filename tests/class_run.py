@@ -30,7 +30,8 @@ from tools.hub_client import Learner, LessonRun
 LESSONS = ("02_revisions", "14_1_enum_column")  # SQLite, PostgreSQL
 LESSONKIT_PROBE = (
     "import lessonkit\nfrom lessonkit.databases.pg_server import pgdata_dir\n"
-    "print(lessonkit.__file__)\nprint(pgdata_dir())"
+    "from ipykernel.kernelapp import IPKernelApp\n"
+    "print(lessonkit.__file__)\nprint(pgdata_dir())\nprint(IPKernelApp.instance().transport)"
 )
 # Run as one learner against another's files and server: every attempt must fail.
 TRESPASS = r"""
@@ -62,6 +63,7 @@ class LearnerReport:
     runs: dict[str, LessonRun] = field(default_factory=dict)
     lessonkit_file: str = ""
     pgdata: str = ""
+    kernel_transport: str = ""
     trespass: dict = field(default_factory=dict)  # against the next learner
     own_access: dict = field(default_factory=dict)  # the same probe on their own server
     foreign_http: int = 0  # HTTP status of their token on the next learner's server

@@ -52,6 +52,8 @@ def test_every_kernel_loads_its_own_learners_lessonkit(class_report):
         clone = learner.home / classroom.COURSE_FOLDER
         assert Path(learner.lessonkit_file) == clone / "lessonkit" / "__init__.py"
         assert Path(learner.pgdata).is_relative_to(learner.home / ".cache")
+        # the image's server config: kernels on Unix sockets, no TCP ports to collide
+        assert learner.kernel_transport == "ipc"
 
 
 def test_every_lesson_runs_as_designed_and_its_checks_pass_with_the_solutions(class_report):

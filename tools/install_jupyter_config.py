@@ -41,9 +41,8 @@ TARGETS = {
     "alembic_course_locator.py": SITE_PACKAGES,
 }
 PTH = SITE_PACKAGES / "alembic_na_praktike.pth"
-CLASS_SERVER = (
-    Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "alembic_na_praktike.json"
-)
+# The server's own config file of the environment: its .d folder is read for extensions only.
+CLASS_SERVER = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.json"
 KERNEL_SPEC = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
 
 
