@@ -176,7 +176,8 @@ async def learner_day(learner: Learner, report: LearnerReport, repo: str, token:
     runs = await asyncio.gather(*(run_lesson(learner, lesson) for lesson in LESSONS))
     report.runs = dict(zip(LESSONS, runs, strict=True))
     where = await learner.run_code(report.runs[LESSONS[1]], LESSONKIT_PROBE)
-    report.lessonkit_file, report.pgdata = ([*where.text.strip().splitlines(), "", ""])[:2]
+    answer = [line for line in where.text.splitlines() if line.strip()] + ["", "", ""]
+    report.lessonkit_file, report.pgdata, report.kernel_transport = answer[:3]
 
 
 async def postgres_stops(report: LearnerReport, timeout: float = 60) -> None:

@@ -3,9 +3,9 @@
 What a Littlest-JupyterHub-like server has, made from the registries alone (root only):
 
 * the image's environment, installed once for everyone: Debian's /usr/bin/python3 → a venv in
-  IMAGE_DIR/venv from requirements.lock (uv), tools/install_jupyter_config.py --shared (Russian UI,
-  the kernel locator, no .pth), bytecode compiled; rebuilt only when the lock or the Jupyter
-  configuration changes (a digest in the venv);
+  IMAGE_DIR/venv from requirements.lock (uv, bytecode compiled), then
+  tools/install_jupyter_config.py --shared (Russian UI, the kernel locator, no .pth, kernels on
+  Unix sockets); rebuilt only when the lock or the Jupyter configuration changes (a digest);
 * configurable-http-proxy from npm, pinned, in IMAGE_DIR/chp;
 * learners: local accounts «akphubNN» with homes only they can open (0700);
 * the course's remote: a bare clone of this repository's HEAD (branch main) in IMAGE_DIR;
@@ -101,11 +101,28 @@ def build_image() -> float:
     shutil.rmtree(IMAGE, ignore_errors=True)
     _run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", IMAGE])
     uv = Path(sys.executable).parent / "uv"
-    _run([uv, "pip", "sync", "--quiet", "--link-mode=copy", "--compile-bytecode",
-          "--python", IMAGE_PYTHON, ROOT / "requirements.lock"])  # fmt: skip
-    _run([IMAGE_PYTHON, ROOT / "tools" / "install_jupyter_config.py", "--shared"],
-         stdout=subprocess.DEVNULL)  # fmt: skip
-    _run([IMAGE_PYTHON, "-m", "compileall", "-q", IMAGE / "lib"], stdout=subprocess.DEVNULL)
+    _run(
+        [
+            uv,
+            "pip",
+            "sync",
+            "--quiet",
+            "--link-mode=copy",
+            "--compile-bytecode",
+            "--python",
+            IMAGE_PYTHON,
+            ROOT / "requirements.lock",
+        ]
+    )
+    _run(
+        [IMAGE_PYTHON, ROOT / "tools" / "install_jupyter_config.py", "--shared"],
+        stdout=subprocess.DEVNULL,
+    )
+    # uv compiled the packages; the locator was copied after it
+    _run(
+        [IMAGE_PYTHON, "-m", "compileall", "-q", *IMAGE.glob("lib/python3*/site-packages/*.py")],
+        stdout=subprocess.DEVNULL,
+    )
     _run(["chmod", "-R", "a+rX", IMAGE])
     stamp.write_text(image_digest(), encoding="utf-8")
     return time.perf_counter() - started
@@ -115,8 +132,18 @@ def install_proxy() -> None:
     if CHP.exists():
         return
     say(f"configurable-http-proxy {CHP_VERSION} из npm → {CHP.parent.parent.parent}")
-    _run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", CHP.parents[2],
-          f"configurable-http-proxy@{CHP_VERSION}"])  # fmt: skip
+    _run(
+        [
+            "npm",
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            CHP.parents[2],
+            f"configurable-http-proxy@{CHP_VERSION}",
+        ]
+    )
 
 
 def publish_course() -> str:
@@ -151,8 +178,19 @@ def add_learners(names: list[str]) -> None:
         with contextlib.suppress(KeyError):
             pwd.getpwnam(name)
             raise ClassroomError(f"учётная запись {name} уже есть и создана не тестом")
-        _run(["useradd", "--create-home", "-K", "HOME_MODE=0700", "-c", MARKER,
-              "-s", "/bin/bash", name])  # fmt: skip
+        _run(
+            [
+                "useradd",
+                "--create-home",
+                "-K",
+                "HOME_MODE=0700",
+                "-c",
+                MARKER,
+                "-s",
+                "/bin/bash",
+                name,
+            ]
+        )
         home = Path(pwd.getpwnam(name).pw_dir)
         home.chmod(0o700)
         # The course's remote belongs to root; git refuses another owner's repository unless
