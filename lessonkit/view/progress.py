@@ -78,7 +78,9 @@ def summarize(records: list[dict], root: Path = REPO_ROOT) -> dict[str, LessonPr
 
 
 def minutes(seconds: float) -> str:
-    return f"{round(seconds / 60)} мин" if seconds else "—"
+    if not seconds:
+        return "—"
+    return "< 1 мин" if seconds < 60 else f"{round(seconds / 60)} мин"
 
 
 class ProgressTable(TableView):
