@@ -31,6 +31,7 @@ INPUTS = (
     "pyproject.toml",
     "jupyter/overrides.json",
     "jupyter/ipython_kernel_config.py",
+    "jupyter/alembic_course_locator.py",
     "tools/install_jupyter_config.py",
 )
 UV_VERSION = "0.13.9"  # also pinned in requirements.lock
@@ -94,7 +95,23 @@ def ensure_environment() -> None:
     STAMP.write_text(inputs_digest(), "utf-8")
 
 
+def shared_environment() -> bool:
+    """This file run by the Python of an environment that is already a course environment
+    but not this clone's .venv: a class server's image (tools/install_jupyter_config.py
+    --shared installed the kernel locator there). Then that environment serves, nothing is
+    built, and the clone goes on PYTHONPATH (such an environment has no .pth naming it)."""
+    import importlib.util
+
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return False
+    needed = ("alembic_course_locator", "jupyterlab", "sqlalchemy")
+    return all(importlib.util.find_spec(name) for name in needed)
+
+
 def course_python(*args: str | Path, check: bool = True, **kwargs) -> int:
+    if shared_environment():
+        env = {**kwargs.pop("env", {}), "PYTHONPATH": str(ROOT)}
+        return run([sys.executable, *args], check=check, env=env, **kwargs)
     ensure_environment()
     return run([PYTHON, *args], check=check, **kwargs)
 
@@ -261,6 +278,10 @@ def lock(args: list[str]) -> int:
     run([BIN / ("uv.exe" if WINDOWS else "uv"), "pip", "compile", "pyproject.toml",
          "--extra", "dev", "--universal", "--python-version", "3.11",
          "-o", "requirements.lock", *args])  # fmt: skip
+    # A learner's environment (Binder, conda): the same pins, without the developers' tools.
+    run([BIN / ("uv.exe" if WINDOWS else "uv"), "pip", "compile", "pyproject.toml",
+         "--extra", "lessons", "-c", "requirements.lock", "--universal",
+         "--python-version", "3.11", "-o", "requirements-learner.txt"])  # fmt: skip
     return wheels([])
 
 
@@ -290,6 +311,39 @@ def clean(args: list[str]) -> int:
     shutil.rmtree(ROOT / "work", ignore_errors=True)
     say("work/ удалена.")
     return 0
+
+
+@command("progress", "мой прогресс: уроки × задания (✅/❌) и время на урок")
+def show_progress(args: list[str]) -> int:
+    return course_python("tools/progress.py", "progress", *args, check=False)
+
+
+@command(
+    "class-progress",
+    "сервер группы: учащиеся × уроки (--homes /home --course <папка курса>; нужен sudo)",
+)
+def class_progress(args: list[str]) -> int:
+    return course_python("tools/progress.py", "class-progress", *args, check=False)
+
+
+@command("test-hub", "класс на одном сервере: JupyterHub, 8 учащихся сразу (root, Linux)")
+def test_hub(args: list[str]) -> int:
+    return course_python("-m", "pytest", "-m", "hub", "-p", "no:cacheprovider", "-s", *args)
+
+
+@command("bench-hub", "замеры сервера группы: 1, 4 и 8 учащихся (root, Linux; цифры для README)")
+def bench_hub(args: list[str]) -> int:
+    return course_python("bench/hub_bench.py", *args)
+
+
+@command("hub-link", "ссылка nbgitpuller для группы: hub-link https://адрес-хаба [--repo …]")
+def hub_link(args: list[str]) -> int:
+    return course_python("tools/links.py", "hub-link", *args, check=False)
+
+
+@command("binder-link", "ссылка Binder на урок 00 (из git remote origin)")
+def binder_link(args: list[str]) -> int:
+    return course_python("tools/links.py", "binder-link", *args, check=False)
 
 
 @command("help", "список команд")

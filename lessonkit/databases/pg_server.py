@@ -309,7 +309,10 @@ def _socket_dir(pgdata: Path) -> Path:
         return pgdata
     short = Path(tempfile.gettempdir()) / f"akp-{hashlib.sha256(bytes(pgdata)).hexdigest()[:8]}"
     short.mkdir(exist_ok=True)
-    short.chmod(0o777)
+    # The server trusts every local connection: its socket must be reachable by its owner only
+    # (on a class server, another learner would get in). As root the server runs as
+    # SYSTEM_USER, who must reach the folder too.
+    short.chmod(0o777 if is_root() else 0o700)
     return short
 
 

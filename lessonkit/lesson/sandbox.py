@@ -21,7 +21,7 @@ from lessonkit.core.markup import KeyValueView
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
 from lessonkit.core.portable import UTF8, remove_tree
 from lessonkit.databases.backends import make_backend
-from lessonkit.lesson import checkpoints, ownership, replay
+from lessonkit.lesson import checkpoints, ownership, progress, replay
 from lessonkit.lesson import state as session
 from lessonkit.lesson.project import init_project
 from lessonkit.lesson.sql_connection import connect_sql
@@ -94,6 +94,7 @@ def start_lesson(
 
     lesson = Lesson(name, sandbox, backend)
     session.set_active(lesson)
+    progress.record_start(name)
     _show_welcome(lesson, start, sql_line)
     if upto is not None:
         replay.replay(lesson, upto)
