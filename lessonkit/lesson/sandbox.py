@@ -66,11 +66,12 @@ def start_lesson(
         )
     if upto is not None:
         replay.find_section(replay.lesson_notebook(name), upto)  # an unknown one: nothing reset
+    _stand_in_a_folder_that_exists()
     _prepare_environment()
     fence_git()
     sandbox = sandbox_dir(name)
     backend = make_backend(db, name, sandbox, fixed_db)
-    ownership.claim(name, take_over)
+    taken_from = ownership.claim(name, take_over)
     try:
         backend.ensure_resettable()
     except CourseError:
@@ -94,10 +95,33 @@ def start_lesson(
 
     lesson = Lesson(name, sandbox, backend)
     session.set_active(lesson)
-    _show_welcome(lesson, start, sql_line)
+    _show_welcome(lesson, start, sql_line, _notices(lesson, taken_from))
     if upto is not None:
         replay.replay(lesson, upto)
     return lesson
+
+
+def _stand_in_a_folder_that_exists() -> None:
+    """The folder the kernel stands in (a sandbox, work/.idle) may have been deleted with
+    work/ while the kernel ran; everything relative to it would fail. Stand in work/.idle."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        IDLE_DIR.mkdir(parents=True, exist_ok=True)
+        os.chdir(IDLE_DIR)
+
+
+def _notices(lesson: Lesson, taken_from: ownership.Owner | None) -> list[str]:
+    """What the learner must know about this reset beyond the usual: another kernel's work
+    that it wiped, a database server that had to be started anew."""
+    found = list(lesson.backend.notices())
+    if taken_from is not None:
+        found.append(
+            f"песочница забрана у другого ядра (процесс {taken_from.pid}, работал с "
+            f"{taken_from.since}): его файлы урока и база урока стёрты и созданы заново. "
+            "То ядро при следующей команде получит сообщение, что песочницу забрали."
+        )
+    return found
 
 
 def _recreate_folder(sandbox: Path) -> None:
@@ -145,11 +169,12 @@ def _prepare_environment() -> None:
     os.environ.update(UTF8)
 
 
-def _show_welcome(lesson: Lesson, start: str, sql_line: str) -> None:
+def _show_welcome(lesson: Lesson, start: str, sql_line: str, notices: list[str]) -> None:
     rows = [
         ("Песочница", shorten_paths(str(lesson.sandbox)) + "/ (текущая папка ноутбука)"),
         ("Начало", STARTS[start]),
         ("База", f"{lesson.backend.title} — {lesson.backend.location}"),
         ("Команды", "%alembic <как в терминале>; " + sql_line),
     ]
+    rows += [("⚠️ Внимание", notice) for notice in notices]
     display(KeyValueView(f"✅ Урок {lesson.name} готов", rows))

@@ -34,6 +34,9 @@ class Lesson:
     _last_snapshot: tuple[tuple, Schema] | None = field(default=None, repr=False)
     # (observe, expected) of predict exercises, settled by the next %alembic command
     expectations: list = field(default_factory=list, repr=False)
+    # what `applied` was at each checkpoint: a restore brings the files and the database
+    # back, and with them the knowledge of which files were applied as they are now
+    _applied_at: dict[str, AppliedFiles] = field(default_factory=dict, repr=False)
 
     @property
     def url(self) -> str:
@@ -63,13 +66,16 @@ class Lesson:
         """Keep the sandbox and the database as they are now, under ``name``."""
         lesson_to_change()
         checkpoints.save(self, name)
+        self._applied_at[name] = self.applied.copy()
         display(MessageBox("info", f"📌 Точка «{name}» сохранена: файлы песочницы и база.", []))
 
     def restore(self, name: str) -> None:
         """Bring the sandbox and the database back to the checkpoint ``name``."""
         lesson_to_change()
         checkpoints.restore(self, name)
-        self.applied, self.expectations, self._last_snapshot = AppliedFiles(), [], None
+        kept = self._applied_at.get(name)
+        self.applied = kept.copy() if kept is not None else AppliedFiles()
+        self.expectations, self._last_snapshot = [], None
         display(MessageBox("info", f"↩️ Песочница и база — снова как в точке «{name}».", []))
 
     def close(self, keep_sandbox: bool = False) -> None:

@@ -10,6 +10,7 @@ import traceback
 
 from lessonkit.cli.command import CommandResult, command_names
 from lessonkit.core.paths import WORK_DIR, shorten_paths
+from lessonkit.databases.pg_server import PERCENT_ENCODE, UNENCODED
 
 
 def _unknown_command(match: re.Match, _: CommandResult) -> str:
@@ -292,6 +293,14 @@ HINTS: list[tuple[str, object]] = [
             "`database`), и строку `prepend_sys_path = .` в alembic.ini: она добавляет в "
             "sys.path папку, из которой запущен alembic. Если это библиотека — установите её. "
             "Урок 12.2."
+        ),
+    ),
+    (
+        UNENCODED.pattern,
+        lambda m, _: (
+            ("сервер не принял пароль; " if "password" in m.group(0) else "адрес разобран не так: ")
+            + PERCENT_ENCODE
+            + " В alembic.ini знак % ещё и удваивают: `p%%40ss` (урок 11.2)."
         ),
     ),
     (
