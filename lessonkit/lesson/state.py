@@ -24,7 +24,7 @@ from lessonkit.lesson.project import set_ini_option
 from lessonkit.lesson.sql_connection import connect_sql, disconnect_sql
 
 
-@dataclass
+@dataclass(repr=False)
 class Lesson:
     name: str
     sandbox: Path
@@ -37,6 +37,10 @@ class Lesson:
     # what `applied` was at each checkpoint: a restore brings the files and the database
     # back, and with them the knowledge of which files were applied as they are now
     _applied_at: dict[str, AppliedFiles] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        # Short: a first cell that ends in start_lesson(...) without `lesson =` shows it.
+        return f"Lesson({self.name!r}, db={self.backend.name!r})"
 
     @property
     def url(self) -> str:
