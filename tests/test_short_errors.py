@@ -115,3 +115,14 @@ def test_a_failed_jump_names_the_cell_without_library_noise():
 
     assert message_of(Wrapped()) == "cannot drop type x\nDETAIL:  column y depends on type x"
     assert not re.search("sqlalche", message_of(ValueError("x\n(Background on this error at: y)")))
+
+
+def test_a_long_message_is_cut_on_the_screen_and_kept_in_the_traceback():
+    from lessonkit.view.short_errors import framed
+
+    try:
+        raise ValueError("\n".join(f"строка {n}" for n in range(40)))
+    except ValueError as error:
+        box = framed(error)
+    assert len(box.message.splitlines()) == 6 and "дальше — в полной трассировке" in box.message
+    assert "строка 39" in box.details

@@ -60,7 +60,13 @@ def framed(error: BaseException, cells: dict[str, str] | None = None) -> Library
             "и выполните ячейку снова."
         )
     hint = hint_for_error(error) or fallback
-    return LibraryError(title, message_of(error), hint, traceback_text(error, cells))
+    return LibraryError(title, on_screen(message_of(error)), hint, traceback_text(error, cells))
+
+
+def on_screen(message: str, lines: int = 6, chars: int = 700) -> str:
+    """The message, cut to a few lines: a long one goes on in the full traceback."""
+    kept = "\n".join(message.splitlines()[:lines])[:chars]
+    return kept if kept == message else kept.rstrip() + " … (дальше — в полной трассировке)"
 
 
 def show_exception(shell, etype, value, tb, tb_offset=None):
