@@ -126,3 +126,10 @@ def test_a_long_message_is_cut_on_the_screen_and_kept_in_the_traceback():
         box = framed(error)
     assert len(box.message.splitlines()) == 6 and "дальше — в полной трассировке" in box.message
     assert "строка 39" in box.details
+
+
+def test_a_query_without_rows_is_committed_and_gives_nothing(make_lesson):
+    lesson = make_lesson()
+    assert lesson.query("CREATE TABLE tags (name TEXT)") == []
+    assert lesson.query("INSERT INTO tags VALUES (:name)", name="sql") == []
+    assert lesson.query("SELECT name FROM tags") == [("sql",)]

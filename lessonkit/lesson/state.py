@@ -62,9 +62,12 @@ class Lesson:
         return schema
 
     def query(self, sql: str, **params) -> list[tuple]:
-        """Rows of a query on the lesson database (works on every backend, DuckDB included)."""
-        with self.backend.engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+        """Rows of a query on the lesson database (works on every backend, DuckDB included).
+        A statement without rows (INSERT, ALTER, ...) gives [] and is committed; one that
+        fails is rolled back, and the database stays as it was."""
+        with self.backend.engine.begin() as conn:
+            result = conn.execute(sa.text(sql), params)
+            return [tuple(row) for row in result] if result.returns_rows else []
 
     def checkpoint(self, name: str) -> None:
         """Keep the sandbox and the database as they are now, under ``name``."""
