@@ -35,6 +35,8 @@ def test_a_failing_query_shows_the_databases_message_in_a_few_lines(shell, make_
     assert "sqlalche.me" not in screen and 'File "' not in screen
     assert len(screen.splitlines()) <= ON_SCREEN_MAX_LINES, screen
     html = html_of(captured)
+    quoted = re.search(r"<div style='[^']*white-space:pre-wrap[^']*'>([^<]*)</div>", html)
+    assert quoted and "UNIQUE constraint failed" in quoted.group(1), "quoted as it is, aligned"
     assert "<details" in html and "<details open" not in html, "the traceback is collapsed"
     assert "Полная трассировка Python" in html and "Traceback (most recent call last)" in html
     assert sys.last_value is error, "%tb shows the full traceback"

@@ -20,16 +20,23 @@ import traceback
 from IPython.core.error import UsageError
 
 from lessonkit.core.errors import CourseError
+from lessonkit.core.markup import MessageBox
 from lessonkit.core.tracebacks import database_of, error_name, message_of, traceback_text
 from lessonkit.view.hints import hint_for_error
 
 
 class LibraryError(CourseError):
-    """An exception from a library or a helper, as the course frames it."""
+    """An exception from a library or a helper, as the course frames it: its own message
+    quoted as it is (in the code font, aligned), then what to do."""
 
     def __init__(self, title: str, message: str, hint: str, details: str):
         super().__init__(message, hint, details)
         self.title = title
+
+    def box(self) -> MessageBox:
+        details = (self.DETAILS, self.details) if self.details else None
+        lines = [("Что делать", self.hint)] if self.hint else []
+        return MessageBox("error", f"✗ {self.title}", lines, details, quote=self.message)
 
 
 def cell_files(shell) -> dict[str, str]:
