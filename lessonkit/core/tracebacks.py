@@ -72,7 +72,7 @@ def traceback_text(error: BaseException, cells: dict[str, str] | None = None) ->
     the cell (``cells``: file name → «ячейка [7]»)."""
     cells = cells or {}
     tb = from_the_cell(error.__traceback__, cells)
-    text = "".join(traceback.format_exception(type(error), error, tb))
+    text = without_background("".join(traceback.format_exception(type(error), error, tb)))
     for filename, name in cells.items():
         text = text.replace(f'"{filename}"', name).replace(filename, name)
     text = shorten_paths(text)
