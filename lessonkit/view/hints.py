@@ -10,6 +10,7 @@ import traceback
 
 from lessonkit.cli.command import CommandResult, command_names
 from lessonkit.core.paths import WORK_DIR, shorten_paths
+from lessonkit.databases.pg_server import PERCENT_ENCODE, UNENCODED
 
 
 def _unknown_command(match: re.Match, _: CommandResult) -> str:
@@ -295,6 +296,14 @@ HINTS: list[tuple[str, object]] = [
         ),
     ),
     (
+        UNENCODED.pattern,
+        lambda m, _: (
+            ("сервер не принял пароль; " if "password" in m.group(0) else "адрес разобран не так: ")
+            + PERCENT_ENCODE
+            + " В alembic.ini знак % ещё и удваивают: `p%%40ss` (урок 11.2)."
+        ),
+    ),
+    (
         r"connection to server on socket .* failed|connection refused|Connection refused",
         "сервер PostgreSQL не отвечает (его остановили?). Выполните первую ячейку урока — она "
         "запустит встроенный сервер; для своего сервера проверьте DATABASE_URL.",
@@ -312,6 +321,16 @@ GENERIC = (
 )
 
 
+def _matching_hint(text: str, result: CommandResult, skip=()) -> str | None:
+    for pattern, hint in HINTS:
+        if hint in skip:
+            continue
+        match = re.search(pattern, text)
+        if match:
+            return hint(match, result) if callable(hint) else hint  # type: ignore[operator]
+    return None
+
+
 def hint_for(result: CommandResult) -> str:
     """What to do, in Russian; prefixed with the file and line of the learner's own code
     when the error was raised there."""
@@ -319,14 +338,26 @@ def hint_for(result: CommandResult) -> str:
     if isinstance(result.error, SyntaxError):
         return f"{where} Исправьте строку и повторите команду."
     text = result.output + (str(result.error) if result.error else "")
-    for pattern, hint in HINTS:
-        match = re.search(pattern, text)
-        if match:
-            found = hint(match, result) if callable(hint) else hint  # type: ignore[operator]
-            break
-    else:
-        found = GENERIC
+    found = _matching_hint(text, result) or GENERIC
     return f"{where} {found}" if where else found
+
+
+# Hints that read the arguments of an Alembic command: no use for an error raised elsewhere.
+COMMAND_ONLY = (_unknown_command, _unknown_revision)
+
+
+def hint_for_error(error: BaseException) -> str | None:
+    """The hint for an exception raised outside %alembic (a helper, a library called in a
+    cell): the table's entry that matches its text, with the learner's file and line when
+    it was raised there; None when nothing matches."""
+    result = CommandResult([], "", 1, error)
+    original = getattr(error, "orig", None)
+    text = f"{type(error).__name__}: {error}" + (f"\n{original}" if original else "")
+    found = _matching_hint(text, result, skip=COMMAND_ONLY)
+    where = error_location(result)
+    if found and where:
+        return f"{where} {found}"
+    return found or (f"{where} Исправьте строку и выполните ячейку снова." if where else None)
 
 
 def error_location(result: CommandResult) -> str:
