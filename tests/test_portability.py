@@ -134,10 +134,10 @@ def test_an_open_without_encoding_in_course_code_fails_the_suite(tmp_path):
     open() without encoding in a course module fails, in a library it does not."""
     probe = tmp_path / "test_probe.py"
     probe.write_text(PROBE, encoding="utf-8")
+    pytest = [sys.executable, "-m", "pytest", "-c", str(REPO_ROOT / "pyproject.toml")]
+    options = ["--rootdir", str(REPO_ROOT), "-p", "no:cacheprovider", "-p", "no:xdist", "-rf"]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(REPO_ROOT / "pyproject.toml"),
-         "--rootdir", str(REPO_ROOT), "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
-         "-rf", str(probe)],  # fmt: skip
+        [*pytest, *options, "-q", str(probe)],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -162,7 +162,7 @@ def test_course_py_runs_the_suite_with_encoding_warnings(monkeypatch, name):
 
 needs_proc = pytest.mark.skipif(not available(), reason="reads /proc/self/fd (Linux)")
 
-MODELS = '''%%writefile models.py
+MODELS = """%%writefile models.py
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
@@ -174,7 +174,7 @@ class Base(DeclarativeBase):
 class User(Base):
     __tablename__ = "users"
     id = sa.Column(sa.Integer, primary_key=True)
-'''
+"""
 
 
 def ran(shell, code):

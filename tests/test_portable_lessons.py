@@ -24,6 +24,7 @@ from lessonkit.core.paths import REPO_ROOT
 
 SOURCES = sorted((REPO_ROOT / "lessons_src").glob("[0-9][0-9]_*.md"))
 WRONG_ANSWERS = sorted((REPO_ROOT / "tests" / "wrong_answers").glob("*.md"))
+ALL = SOURCES + WRONG_ANSWERS
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 PROGRAMS = {"alembic", "git", "python"}  # on PATH in the course's kernel on every OS
@@ -104,7 +105,7 @@ def files_without_encoding(code: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", SOURCES + WRONG_ANSWERS, ids=lambda p: p.parent.name + "/" + p.stem)
+@pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_shell_lines_run_in_cmd_and_powershell(path):
     problems = [problem for code in code_of(path) for problem in non_portable_shell(code)]
     assert problems == [], (
@@ -113,7 +114,7 @@ def test_shell_lines_run_in_cmd_and_powershell(path):
     )
 
 
-@pytest.mark.parametrize("path", SOURCES + WRONG_ANSWERS, ids=lambda p: p.parent.name + "/" + p.stem)
+@pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_files_are_read_and_written_as_utf8(path):
     problems = [call for code in code_of(path) for call in files_without_encoding(code)]
     assert problems == [], 'добавьте encoding="utf-8":\n' + "\n".join(problems)
