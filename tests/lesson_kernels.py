@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
 KERNEL = "course-portability"
@@ -29,23 +30,19 @@ def renamed(notebook, lesson: str, name: str):
     return notebook
 
 
-def run_lesson(
-    path: Path,
-    *,
-    name: str,
-    env: dict[str, str],
-    cwd: Path,
-    specs: Path,
-    first: str = "",
-    timeout: int = 300,
-):
-    """Run the lesson at ``path`` as ``name`` in a new kernel with environment ``env`` started in
-    ``cwd`` (``specs``: a folder for the kernelspec). ``first``: code run before the lesson's
-    cells, in the same kernel. Stops at an error, except in cells tagged raises-exception;
-    returns the executed notebook."""
+def run_lesson(path: Path, *, name: str, first: str = "", **kernel):
+    """Run the lesson at ``path`` as ``name`` (see run_notebook for ``kernel``). ``first``: code
+    run before the lesson's cells, in the same kernel. Returns the executed notebook."""
     notebook = renamed(nbformat.read(path, as_version=4), path.stem, name)
     if first:
         notebook.cells.insert(0, nbformat.v4.new_code_cell(first))
+    return run_notebook(notebook, **kernel)
+
+
+def run_notebook(notebook, *, env: dict[str, str], cwd: Path, specs: Path, timeout: int = 300):
+    """Run ``notebook`` in a new kernel of this interpreter with exactly the environment ``env``,
+    started in ``cwd`` (``specs``: a folder for its kernelspec). Stops at an error, except in
+    cells tagged raises-exception; returns the notebook with its outputs."""
     spec = specs / KERNEL
     spec.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
@@ -57,7 +54,11 @@ def run_lesson(
     client = NotebookClient(
         notebook, km=manager, timeout=timeout, resources={"metadata": {"path": str(cwd)}}
     )
-    client.execute(env=env)
+    try:
+        client.execute(env=env)
+    finally:  # a manager handed in is not shut down by nbclient: its kernel would outlive us
+        if manager.has_kernel:
+            run_sync(manager.shutdown_kernel)()
     return notebook
 
 
