@@ -24,6 +24,7 @@ from lessonkit.databases import pg_server
 from tests.lesson_kernels import outputs, run_lesson
 from tests.notebook_runner import NOTEBOOKS
 
+pytestmark = pytest.mark.notebooks  # lessons in kernels: `make test`, not test-fast
 LESSON = NOTEBOOKS / "02_revisions.ipynb"
 LOCALE = "ru_RU.CP1251"
 LOCALES = WORK_DIR / ".locales"  # localedef's output: no root needed, found through LOCPATH

@@ -13,6 +13,7 @@ names its encoding.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def shell_problems(command: str) -> list[str]:
     return problems
 
 
+@functools.cache  # each file is read once for both tests
 def code_of(path: Path) -> list[str]:
     """Every piece of code a learner runs: code cells and collapsed solutions (lessons), the
     ```python blocks of the wrong answers (run in the exercise cells by the tests)."""
