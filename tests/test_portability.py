@@ -210,6 +210,8 @@ def test_database_files_are_closed_before_they_are_deleted(shell, monkeypatch, d
             ran(shell, f'lesson.switch_db("{db}")')  # a new empty file of the same kind
             assert shell.user_ns["lesson"].snapshot().tables() == []
             ran(shell, "%sql SELECT 1")
+            compat = "from lessonkit.demos.compat import NOTE_OPERATIONS, compatibility_matrix\n"
+            ran(shell, compat + f'compatibility_matrix(NOTE_OPERATIONS[:2], databases=("{db}",))')
             ran(shell, start)  # the first cell again: the sandbox and its database go
         finally:
             if session.current_lesson() is not None:
