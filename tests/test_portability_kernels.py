@@ -4,7 +4,8 @@
   (no PYTHONUTF8: VS Code, for one, starts the interpreter without the course's kernelspec).
   Every file the course writes must still be UTF-8 — generated models.py, env.py, revisions.
 * PostgreSQL without Unix sockets, as on Windows: TCP on 127.0.0.1 (COURSE_PG_TCP=1), a lesson
-  end to end, then the server stopped and started again — the URL the sandbox's alembic.ini
+  end to end from initdb on, in a kernel whose locale is not installed (initdb runs with
+  --locale=C), then the server stopped and started again — the URL the sandbox's alembic.ini
   holds must still reach it (a terminal `alembic` in the sandbox uses it).
 """
 
@@ -20,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from lessonkit.core.paths import WORK_DIR
+from lessonkit.core.portable import remove_tree
 from lessonkit.databases import pg_server
 from tests.lesson_kernels import outputs, run_lesson
 from tests.notebook_runner import NOTEBOOKS
@@ -84,10 +86,17 @@ def test_a_postgresql_lesson_over_tcp_survives_a_server_restart(tmp_path, monkey
         pytest.skip("the embedded server is not in use")
     name = "96_tcp"
     pgdata = WORK_DIR / "pg-96-tcp"  # a server of its own: it is stopped and started here
+    pg_server.stop_embedded(pgdata)
+    remove_tree(pgdata)  # a first start: initdb too
     tcp = {"COURSE_DB": "postgres", "COURSE_PG_TCP": "1", "COURSE_PGDATA": str(pgdata)}
+    missing = {"LANG": "xx_YY.UTF-8", "LC_ALL": "xx_YY.UTF-8"}  # initdb must not need it
     try:
         notebook = run_lesson(
-            LESSON, name=name, env=kernel_environment(**tcp), cwd=NOTEBOOKS, specs=tmp_path
+            LESSON,
+            name=name,
+            env=kernel_environment(**tcp, **missing),
+            cwd=NOTEBOOKS,
+            specs=tmp_path,
         )
         first = next(cell for cell in notebook.cells if cell.cell_type == "code")
         assert "PostgreSQL" in outputs(first), outputs(first)
@@ -115,4 +124,4 @@ def test_a_postgresql_lesson_over_tcp_survives_a_server_restart(tmp_path, monkey
         assert done.returncode == 0, done.stderr
         assert done.stdout.split()[0] == version, done.stdout  # the terminal reached the server
     finally:
-        pg_server.stop_embedded(pgdata)  # the data stays: the next run skips initdb
+        pg_server.stop_embedded(pgdata)
