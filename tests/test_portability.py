@@ -272,3 +272,12 @@ def test_a_git_sandbox_is_reset_and_restored_with_read_only_objects(shell, monke
         if session.current_lesson() is not None:
             session.current_lesson().close()
         session.set_active(None)
+
+
+def test_name_value_arguments_are_environment_variables_on_every_os(monkeypatch):
+    """`py course.py lab COURSE_DB=postgres` = `make lab COURSE_DB=postgres`: cmd.exe and
+    PowerShell have no `COURSE_DB=postgres command` form."""
+    monkeypatch.delenv("COURSE_DB", raising=False)
+    rest = course.take_variables(["lab", "COURSE_DB=postgres", "--port=8890", "-k", "a=b"])
+    assert rest == ["lab", "--port=8890", "-k", "a=b"]
+    assert os.environ["COURSE_DB"] == "postgres"
