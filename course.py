@@ -201,6 +201,14 @@ def test_fast(args: list[str]) -> int:
     )
 
 
+@command("test-slow", "то, что make test оставляет: тесты с меткой slow (.ci/run после test)")
+def test_slow(args: list[str]) -> int:
+    return course_python(
+        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", "-m", "slow", *args,
+        env=TEST_ENV,
+    )  # fmt: skip
+
+
 @command("test-browser", "курс в настоящем Chromium (нужен системный chromium)")
 def test_browser(args: list[str]) -> int:
     return course_python("-m", "pytest", "-m", "browser", "-p", "no:cacheprovider", *args)

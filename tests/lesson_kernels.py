@@ -18,6 +18,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 KERNEL = "course-portability"
 
@@ -52,14 +53,25 @@ def run_notebook(notebook, *, env: dict[str, str], cwd: Path, specs: Path, timeo
         kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)])
     )
     client = NotebookClient(
-        notebook, km=manager, timeout=timeout, resources={"metadata": {"path": str(cwd)}}
+        notebook,
+        km=manager,
+        timeout=timeout,
+        startup_timeout=180,  # a loaded machine: a kernel may take more than the default 60 s
+        resources={"metadata": {"path": str(cwd)}},
     )
     try:
         client.execute(env=env)
+    except CellExecutionError:  # what the course showed (its message box) says why
+        failed = next(c for c in reversed(notebook.cells) if _has_error(c))
+        raise AssertionError(f"{failed.source}\n---\n{outputs(failed)}") from None
     finally:  # a manager handed in is not shut down by nbclient: its kernel would outlive us
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)()
     return notebook
+
+
+def _has_error(cell) -> bool:
+    return any(output.output_type == "error" for output in cell.get("outputs", []))
 
 
 def outputs(cell) -> str:

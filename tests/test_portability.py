@@ -150,7 +150,7 @@ def test_an_open_without_encoding_in_course_code_fails_the_suite(tmp_path):
     assert "2 failed, 1 passed" in summary, summary
 
 
-@pytest.mark.parametrize("name", ["test", "test-fast", "test-all"])
+@pytest.mark.parametrize("name", ["test", "test-fast", "test-slow", "test-all"])
 def test_course_py_runs_the_suite_with_encoding_warnings(monkeypatch, name):
     calls = []
     monkeypatch.setattr(course, "course_python", lambda *a, **kw: calls.append(kw) or 0)
