@@ -13,6 +13,7 @@ The kernels under a CP1251 locale, in a folder with a space, over TCP: test_port
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -281,3 +282,18 @@ def test_name_value_arguments_are_environment_variables_on_every_os(monkeypatch)
     rest = course.take_variables(["lab", "COURSE_DB=postgres", "--port=8890", "-k", "a=b"])
     assert rest == ["lab", "--port=8890", "-k", "a=b"]
     assert os.environ["COURSE_DB"] == "postgres"
+
+
+@pytest.mark.parametrize(
+    "line", ['revision -m "Индекс по email" --rev-id 001', "revision -m fix#12", "upgrade head"]
+)
+def test_alembic_lines_split_as_the_learner_s_terminal_does(line):
+    """%alembic splits a line like the terminal: POSIX rules on macOS and Linux, and on Windows
+    the same except that a backslash is a path separator (cmd.exe has no escape character)."""
+    from lessonkit.kernel.magics import split_line
+
+    assert split_line(line, windows=False) == shlex.split(line)
+    assert split_line(line, windows=True) == shlex.split(line)
+    assert split_line(r"-c migrations\alembic.ini heads", windows=True)[1] == (
+        r"migrations\alembic.ini"
+    )
