@@ -373,6 +373,11 @@ def stable_port(pgdata: Path) -> int:
     sandbox's alembic.ini stays valid); another free one only if it is taken."""
     port = 20000 + int(hashlib.sha256(bytes(pgdata)).hexdigest(), 16) % 20000
     with socket.socket() as probe:
+        if os.name != "nt":
+            # As PostgreSQL binds: a port whose last connections wait in TIME_WAIT after a
+            # stop is free to it (on Windows a plain bind already ignores TIME_WAIT, and
+            # SO_REUSEADDR would even allow a port another program listens on).
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
             return port

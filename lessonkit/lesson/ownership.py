@@ -106,7 +106,8 @@ def ensure_owner(lesson: str) -> None:
         return
     if owner is None:  # work/ was deleted under the kernel (make clean)
         raise LessonNotStarted(
-            f"песочницы урока {lesson} больше нет: папку work/ удалили (например, `make clean`).",
+            f"песочницы урока {lesson} больше нет: папку work/ удалили "
+            "(например, `python course.py clean`).",
             hint="выполните первую ячейку урока — она создаст песочницу заново.",
         )
     raise SandboxTakenOver(

@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 from IPython.display import display
 from IPython.utils.capture import capture_output
 
@@ -95,6 +94,8 @@ def lesson_notebook(name: str):
         raise CourseError(
             f"ноутбука урока {name} нет в notebooks/: upto= работает только для уроков курса."
         )
+    import nbformat  # here, not at the top: it pulls in jsonschema, a second of every kernel start
+
     return nbformat.read(path, as_version=4)
 
 

@@ -104,8 +104,14 @@ class Lesson:
         lesson_to_change()
         backend = make_backend(db, self.name, self.sandbox, fixed=True)
         backend.ensure_resettable()
-        backend.reset()
+        # Every connection closes before the reset: on Windows a database file with a
+        # connection open cannot be deleted (switch_db("sqlite") on SQLite deletes lesson.db).
         self.close(keep_sandbox=True)
+        try:
+            backend.reset()
+        except Exception:
+            connect_sql(self.backend)  # the lesson stays on its database
+            raise
         ini = self.sandbox / "alembic.ini"
         if ini.exists():
             set_ini_option(ini, "sqlalchemy.url", backend.ini_url)
