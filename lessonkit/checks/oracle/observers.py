@@ -8,6 +8,7 @@ aspect of the result into a value that compares equal for every correct way of w
     alembic_check()            whether `alembic check` finds models and migrations equal
     git_commits()              what git has committed, and whether the tree is clean
     statements()               whether the migration's data statements use bound parameters
+    messages()                 each revision's message (`-m`), when the task states it
 """
 
 from __future__ import annotations
@@ -245,3 +246,32 @@ class statements(Observer):
                 "переданы параметрами"
             )
         return "миграция выполняет не те запросы к данным, что нужны"
+
+
+@dataclass
+class messages(Observer):
+    """Each revision's id with its message (`-m`), spaces folded: for a task that states the
+    message itself. Revisions are read from the project's ini (``-c`` of the exercise)."""
+
+    title = "сообщения ревизий"
+
+    def observe(self, side) -> object:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        ini = side.sandbox / (side.config or "alembic.ini")
+        script = ScriptDirectory.from_config(Config(str(ini)))
+        return tuple(
+            sorted(
+                (rev.revision, " ".join((rev.doc or "").split())) for rev in script.walk_revisions()
+            )
+        )
+
+    def describe(self, expected, actual) -> str:
+        if not isinstance(actual, tuple):
+            return f"{self.title}: история не читается"
+        wrong = sorted({rev for rev, _ in actual} ^ {rev for rev, _ in expected})
+        if wrong:
+            return f"{self.title}: другой набор ревизий ({', '.join(wrong[:4])})"
+        shown = ", ".join(f"{rev}: «{doc}»" for rev, doc in actual if (rev, doc) not in expected)
+        return f"{self.title}: сообщение не то — {shown}"
