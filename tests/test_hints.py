@@ -56,6 +56,8 @@ from lessonkit.view.hints import GENERIC, hint_for
             "specify recreate='always'",
             "recreate='always'",
         ),
+        # Alembic refuses a folder with files in it, not a folder that exists (lesson 01).
+        ("FAILED: Directory alembic already exists and is not empty", "уже есть файлы"),
     ],
 )
 def test_hint_for_alembic_message(output, expected):
