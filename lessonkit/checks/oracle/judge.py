@@ -66,6 +66,7 @@ class Options:
     observe: tuple[Observer, ...] = ()
     config: str | None = None  # -c <ini> of the exercise's project
     apply: str = "upgrade"  # "stamp": the exercise adopts a database with stamp
+    reapply: bool = False  # a revision already applied is fixed and applied again
 
     def key(self) -> tuple:
         return (
@@ -78,6 +79,7 @@ class Options:
             tuple(repr(o) for o in self.observe),
             self.config,
             self.apply,
+            self.reapply,
         )
 
 
@@ -143,6 +145,7 @@ def exercise(
     observe: list[Observer] | tuple[Observer, ...] = (),
     config: str | None = None,
     apply: str = "upgrade",
+    reapply: bool = False,
 ) -> Verdict:
     """✅ when the learner's outcome is the solution's, ❌ with what differs otherwise.
 
@@ -153,10 +156,22 @@ def exercise(
     and forward again, comparing each step.
     observe: more aspects to compare (check.output, check.log_levels, check.file_text, …).
     config: the project's ini when it is not alembic.ini; apply="stamp" for adopting a database.
+    reapply: the exercise fixes a revision the database is already on and applies it again
+    (downgrade, edit, upgrade): each side's files take the start one step back and up again,
+    so a file edited but never re-applied no longer looks done.
     """
     lesson = lesson_to_change()
     options = Options(
-        frozenset(names), version, data, seed, round_trip, down_to, tuple(observe), config, apply
+        frozenset(names),
+        version,
+        data,
+        seed,
+        round_trip,
+        down_to,
+        tuple(observe),
+        config,
+        apply,
+        reapply,
     )
     spec = exercise_spec(lesson.name, number)
     with _quiet_warnings():
@@ -296,7 +311,7 @@ def _outcome(
     outcome = Outcome()
     side.data_statements = []
     with _recording_statements(side):
-        outcome.steps["final"] = _step(side, began, target, options)
+        outcome.steps["final"] = _final_step(side, began, target, options)
     for index, observer in enumerate(options.observe):
         try:
             outcome.observed[index] = observer.observe(side)
@@ -314,6 +329,20 @@ def _outcome(
             if outcome.steps["down"].failed is None:
                 outcome.steps["again"] = _step(side, back, target, options)
     return outcome
+
+
+def _final_step(
+    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options
+) -> Observation:
+    """The side's files applied to the start. With ``reapply`` and a start already on the
+    target, that means one step back and up again: the start ran the revision's old text."""
+    if options.reapply and tuple(sorted(began)) == tuple(sorted(target)) and target:
+        below = _parents(side, target)
+        failed = _go(side, began, below, options)
+        if failed is not None:
+            return Observation(failed=failed)
+        return _step(side, below, target, options)
+    return _step(side, began, target, options)
 
 
 def _as_version(revision: str) -> tuple[str, ...]:
