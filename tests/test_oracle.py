@@ -53,3 +53,21 @@ def test_reapply_runs_an_edited_revision_again_from_a_start_already_on_it(make_l
     assert again.steps["final"].version == began
     assert _columns(again.steps["again"]) == {"id", "color"}
     side.backend.dispose()
+
+
+def test_cells_replayed_on_a_copy_leave_the_learners_variables_alone(make_lesson, shell):
+    """The solution of lesson 04's task 2 sets `unapplied`; run on a copy, it must not replace
+    the learner's own answer, and the copy keeps what its cells left for observers."""
+    from lessonkit.checks.oracle.sides import acting_as
+    from lessonkit.lesson.quiet import run_quietly
+
+    lesson = make_lesson()
+    shell.user_ns["unapplied"] = "current:heads"
+    side = Side(lesson, 1, "v")
+    side.load(lesson, lesson)
+    with acting_as(side):
+        assert run_quietly('unapplied = "003_add_bio:heads"\nextra = 1').ok
+    assert shell.user_ns["unapplied"] == "current:heads" and "extra" not in shell.user_ns
+    assert side.variables["unapplied"] == "003_add_bio:heads"
+    assert shell.user_ns.get("lesson") is not side.lesson
+    side.backend.dispose()

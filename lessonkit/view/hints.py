@@ -46,9 +46,17 @@ def _unknown_revision(match: re.Match, result: CommandResult) -> str:
             "миграции ещё нет. Вернитесь в ветку, где файл есть, откатите там базу до общей для "
             "веток ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13.2)."
         )
-    close = difflib.get_close_matches(wrong, _known_revision_names(), n=1, cutoff=0.6)
-    if close and close[0] != wrong:
-        fixed = shlex.join(close[0] if arg == wrong else arg for arg in result.argv)
+    names = _known_revision_names()
+    step = re.fullmatch(r"(.+?)[+-]\d+", wrong)
+    if step and step.group(1) in names:
+        # «rev+1» is a step, not an id: upgrade/downgrade take it, a range of history does not.
+        return (
+            f"«{wrong}» — шаг от ревизии, а не её номер: в диапазоне `-r` так писать нельзя. "
+            "Назовите ревизию номером; какая идёт за какой, покажет `%alembic history -i`."
+        )
+    close = difflib.get_close_matches(wrong, names, n=1, cutoff=0.6)
+    fixed = shlex.join(close[0] if arg == wrong else arg for arg in result.argv) if close else ""
+    if fixed and fixed != shlex.join(result.argv):  # never suggest what was typed
         guess = f"Возможно, вы имели в виду `%alembic {fixed}`. "
     else:
         guess = ""

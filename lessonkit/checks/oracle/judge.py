@@ -41,6 +41,7 @@ from lessonkit.checks.oracle.spec import ExerciseSpec, exercise_spec
 from lessonkit.checks.predictions import AUTHOR_MISTAKE
 from lessonkit.checks.verdict import Verdict
 from lessonkit.core.errors import CourseError
+from lessonkit.core.shell import get_shell
 from lessonkit.databases.schema import Schema, read_schema
 from lessonkit.databases.schema.model import VERSION_TABLE
 from lessonkit.databases.seed import seed_database
@@ -197,7 +198,8 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
     version = _version(lesson)
     schema_now = _read_schema_or_none(lesson)
     start = oracle.start
-    if files_digest(lesson.sandbox) == start.files and schema_now == start.schema:
+    unchanged = files_digest(lesson.sandbox) == start.files and schema_now == start.schema
+    if unchanged and not any(o.reads_variables for o in options.observe):
         return Verdict(
             False,
             f"{label}: пока ничего не сделано — файлы песочницы и база такие же, как в начале "
@@ -212,6 +214,7 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
         )
     learner = Side(lesson, spec.number, "b", options.config)
     learner.load(lesson, start.side)
+    learner.variables = dict(get_shell().user_ns)
     outcome = _outcome(learner, start.version, version, options)
     problems = _differences(expected, outcome, options)
     if not problems:
@@ -294,6 +297,7 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
     commands = frozenset(r.argv[0] for r in solution.lesson.history if r.argv)
     expected_side = Side(lesson, spec.number, "a", options.config)
     expected_side.load(solution, start.side)
+    expected_side.variables = solution.variables
     expected = _outcome(expected_side, start.version, _version(solution.lesson), options)
     if expected.steps["final"].failed:
         raise OracleBroken(

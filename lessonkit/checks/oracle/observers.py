@@ -40,6 +40,7 @@ class Observer:
     """One aspect of a side's final state. ``title`` names it in a hint."""
 
     title = ""
+    reads_variables = False  # the answer is a notebook variable, not a file or the database
 
     def observe(self, side) -> object:
         raise NotImplementedError
@@ -52,7 +53,9 @@ class Observer:
 class output(Observer):
     """The revision structure `alembic <command>` prints: arrows between ids, and the marks
     (head), (current)… on each id. Messages, dates and paths are left out: the learner may
-    word a revision's message as they like."""
+    word a revision's message as they like. ``{name}`` in the command is the notebook
+    variable ``name`` as each side left it: `output("history -r {unapplied}")` runs the
+    solution's range on one side and the learner's on the other."""
 
     command: str
 
@@ -60,8 +63,18 @@ class output(Observer):
     def title(self) -> str:
         return f"`alembic {self.command}`"
 
+    @property
+    def reads_variables(self) -> bool:
+        return "{" in self.command
+
     def observe(self, side) -> object:
-        result = side.alembic(*self.command.split())
+        try:
+            command = (
+                self.command.format_map(side.variables) if self.reads_variables else self.command
+            )
+        except (KeyError, ValueError):  # the variable is not defined yet
+            return ("ошибка",)
+        result = side.alembic(*command.split())
         if not result.ok:
             return ("ошибка",)
         arrows, marks = set(), set()
