@@ -71,3 +71,24 @@ def test_cells_replayed_on_a_copy_leave_the_learners_variables_alone(make_lesson
     assert side.variables["unapplied"] == "003_add_bio:heads"
     assert shell.user_ns.get("lesson") is not side.lesson
     side.backend.dispose()
+
+
+def test_output_marks_the_revision_the_mark_belongs_to(make_lesson):
+    """`history` prints «parent -> revision (head)»: the mark is the revision's, not the
+    parent's; `heads` prints «revision (head)»."""
+    from lessonkit.checks.oracle.observers import output
+
+    lesson = make_lesson()
+    for revision, parent in (("001_a", None), ("002_b", "001_a")):
+        (lesson.sandbox / "alembic" / "versions" / f"{revision}.py").write_text(
+            f"revision = {revision!r}\ndown_revision = {parent!r}\n", encoding="utf-8"
+        )
+    side = Side(lesson, 1, "m")
+    side.load(lesson, lesson)
+    side.variables = {"span": "001_a:heads"}
+    arrows, marks = output("history").observe(side)
+    assert arrows == (("001_a", "002_b"), ("<base>", "001_a")) and marks == (("002_b", "head"),)
+    assert output("heads").observe(side) == ((), (("002_b", "head"),))
+    assert output("history -r {span}").observe(side) == (arrows, marks)
+    assert output("history -r {span}").title == "`alembic history -r $span`"
+    side.backend.dispose()

@@ -61,7 +61,8 @@ class output(Observer):
 
     @property
     def title(self) -> str:
-        return f"`alembic {self.command}`"
+        # "{unapplied}" is shown as the cell writes it: $unapplied
+        return f"`alembic {self.command.replace('{', '$').replace('}', '')}`"
 
     @property
     def reads_variables(self) -> bool:
@@ -79,9 +80,11 @@ class output(Observer):
             return ("ошибка",)
         arrows, marks = set(), set()
         for line in result.output.splitlines():
-            arrows |= {(tail.strip(), head) for tail, head in ARROW.findall(line)}
-            first = line.strip().split(" ", 1)[0].rstrip(",")
-            marks |= {(first, mark) for mark in MARKS.findall(line)}
+            found = ARROW.findall(line)
+            arrows |= {(tail.strip(), head) for tail, head in found}
+            # «a -> b (head)» marks b; «b (head)» (heads, current) marks the first word
+            marked = found[-1][1] if found else line.strip().split(" ", 1)[0].rstrip(",")
+            marks |= {(marked, mark) for mark in MARKS.findall(line)}
         return (tuple(sorted(arrows)), tuple(sorted(marks)))
 
     def describe(self, expected, actual) -> str:
