@@ -58,6 +58,12 @@ from lessonkit.view.hints import GENERIC, hint_for
         ),
         # Alembic refuses a folder with files in it, not a folder that exists (lesson 01).
         ("FAILED: Directory alembic already exists and is not empty", "уже есть файлы"),
+        # A duplicated revision id is named as such, not «merge the heads» (lesson 05.1).
+        (
+            "UserWarning: Revision 003_add_comments is present more than once\n"
+            "FAILED: Multiple head revisions are present for given argument 'head'",
+            "номер ревизии 003_add_comments записан в двух файлах",
+        ),
     ],
 )
 def test_hint_for_alembic_message(output, expected):

@@ -132,6 +132,17 @@ HINTS: list[tuple[str, object]] = [
         "диапазон «откуда:куда»: `%alembic downgrade head:base --sql`.",
     ),
     (
+        # Before the heads entries: a copied file with its id unchanged looks like two heads,
+        # and merging a revision with itself is no way out (lesson 05.1).
+        r"Revision (\S+) is present more than once",
+        lambda m, _: (
+            f"номер ревизии {m.group(1)} записан в двух файлах (`revision = ...`): файл "
+            "скопирован, а номер не исправлен. Alembic путает эти файлы, отсюда и "
+            "«несколько голов». Сливать здесь нечего: дайте новому файлу свой номер "
+            "в `revision` и правильного родителя в `down_revision`."
+        ),
+    ),
+    (
         r"Multiple heads are present; please specify the head revision",
         "голов несколько, и Alembic не знает, какую продолжить. Укажите её: "
         "`--head <номер>` или `--head <метка>@head`; или сначала объедините головы: "
