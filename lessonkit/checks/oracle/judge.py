@@ -232,7 +232,8 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
             "задание заново — первая ячейка задания.",
         )
     checked = "схема, данные и ревизия" if options.data else "схема и ревизия"
-    trip = ", откат и повторный upgrade" if options.round_trip else ""
+    # Only what was done: a task that changes no revision has nothing to roll back.
+    trip = ", откат и повторный upgrade" if "down" in expected.steps else ""
     extra = "".join(f", {o.title}" for o in options.observe)
     return Verdict(
         True,
