@@ -92,3 +92,25 @@ def test_output_marks_the_revision_the_mark_belongs_to(make_lesson):
     assert output("history -r {span}").observe(side) == (arrows, marks)
     assert output("history -r {span}").title == "`alembic history -r $span`"
     side.backend.dispose()
+
+
+def test_file_text_ignores_the_url_of_each_copys_own_database(tmp_path):
+    """On PostgreSQL every copy's alembic.ini names its own database: an ini compared between
+    the solution's copy and the learner's must not differ by that URL alone."""
+    from types import SimpleNamespace
+
+    from lessonkit.checks.oracle.observers import file_text
+
+    def side(name: str, location: str):
+        folder = tmp_path / name
+        folder.mkdir()
+        url = f"postgresql+psycopg://course@127.0.0.1:5433/{name}"
+        (folder / "alembic.ini").write_text(
+            f"[alembic]\nscript_location = {location}\nsqlalchemy.url = {url}\n", encoding="utf-8"
+        )
+        return SimpleNamespace(sandbox=folder, backend=SimpleNamespace(ini_url=url))
+
+    ini = file_text("alembic.ini", "ini")
+    same = ini.observe(side("o1a", "%(here)s/migrations"))
+    assert same == ini.observe(side("o1b", "%(here)s/migrations"))
+    assert same != ini.observe(side("o1c", "migrations"))

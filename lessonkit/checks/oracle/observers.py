@@ -151,6 +151,11 @@ class file_text(Observer):
         if not full.is_file():
             return None
         text = full.read_text(encoding="utf-8", errors="replace")
+        # Each copy points its ini at a database of its own (on PostgreSQL, by name): that URL
+        # is the copy's, not the learner's choice.
+        own_url = getattr(side.backend, "ini_url", "")
+        if own_url:
+            text = text.replace(own_url, "<база копии>")
         if self.as_ == "sql":
             return tuple(normal_sql(s) for s in text.split(";") if normal_sql(s))
         if self.as_ == "ini":
