@@ -114,3 +114,24 @@ def test_file_text_ignores_the_url_of_each_copys_own_database(tmp_path):
     same = ini.observe(side("o1a", "%(here)s/migrations"))
     assert same == ini.observe(side("o1b", "%(here)s/migrations"))
     assert same != ini.observe(side("o1c", "migrations"))
+
+
+def test_a_branch_label_used_twice_is_a_course_error_not_a_crash(make_lesson):
+    """Lesson 05.2, task 3: two revisions labelled `audit`. Alembic raises RevisionError
+    (not a CommandError) while building the map; a check must still answer, not raise."""
+    import pytest
+
+    from lessonkit.checks.oracle.observers import graph
+    from lessonkit.core.errors import CourseError
+
+    lesson = make_lesson()
+    for revision, parent in (("001_a", None), ("002_b", "001_a")):
+        (lesson.sandbox / "alembic" / "versions" / f"{revision}.py").write_text(
+            f"revision = {revision!r}\ndown_revision = {parent!r}\nbranch_labels = ('audit',)\n",
+            encoding="utf-8",
+        )
+    side = Side(lesson, 1, "l")
+    side.load(lesson, lesson)
+    with pytest.raises(CourseError):
+        graph().observe(side)
+    side.backend.dispose()
