@@ -56,6 +56,14 @@ from lessonkit.view.hints import GENERIC, hint_for
             "specify recreate='always'",
             "recreate='always'",
         ),
+        # Alembic refuses a folder with files in it, not a folder that exists (lesson 01).
+        ("FAILED: Directory alembic already exists and is not empty", "уже есть файлы"),
+        # A duplicated revision id is named as such, not «merge the heads» (lesson 05.1).
+        (
+            "UserWarning: Revision 003_add_comments is present more than once\n"
+            "FAILED: Multiple head revisions are present for given argument 'head'",
+            "номер ревизии 003_add_comments записан в двух файлах",
+        ),
     ],
 )
 def test_hint_for_alembic_message(output, expected):
@@ -106,3 +114,21 @@ def test_an_unknown_revision_from_the_database_is_told_apart_from_a_typo():
     output = "FAILED: Can't locate revision identified by '00'"
     prefix = hint_for(CommandResult(argv=["upgrade", "00"], output=output, exit_code=255))
     assert "несколько ревизий" in prefix
+
+
+def test_a_step_inside_a_range_is_explained_and_never_suggested_back(make_lesson):
+    """Lesson 04: `history -r 002_add_posts+1:head` once got «Возможно, вы имели в виду» with
+    the very command typed. A step from a known revision is explained instead; a typo inside
+    a range gets no suggestion identical to what was typed."""
+    lesson = make_lesson()
+    (lesson.sandbox / "alembic" / "versions" / "002_add_posts.py").write_text(
+        'revision = "002_add_posts"\ndown_revision = None\n', encoding="utf-8"
+    )
+    output = "FAILED: Can't locate revision identified by '002_add_posts+1'"
+    argv = ["history", "-r", "002_add_posts+1:head"]
+    hint = hint_for(CommandResult(argv=argv, output=output, exit_code=255))
+    assert "шаг от ревизии" in hint and "Возможно" not in hint
+    output = "FAILED: Can't locate revision identified by '002_add_post'"
+    argv = ["history", "-r", "002_add_post:head"]
+    hint = hint_for(CommandResult(argv=argv, output=output, exit_code=255))
+    assert "history -r 002_add_post:head" not in hint

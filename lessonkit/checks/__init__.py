@@ -15,6 +15,7 @@ from lessonkit.checks.oracle import (
     git_commits,
     graph,
     log_levels,
+    messages,
     output,
     statements,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "graph",
     "index_exists",
     "log_levels",
+    "messages",
     "migration",
     "output",
     "path_exists",

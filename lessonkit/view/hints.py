@@ -47,9 +47,17 @@ def _unknown_revision(match: re.Match, result: CommandResult) -> str:
             "миграции ещё нет. Вернитесь в ветку, где файл есть, откатите там базу до общей для "
             "веток ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13.2)."
         )
-    close = difflib.get_close_matches(wrong, _known_revision_names(), n=1, cutoff=0.6)
-    if close and close[0] != wrong:
-        fixed = shlex.join(close[0] if arg == wrong else arg for arg in result.argv)
+    names = _known_revision_names()
+    step = re.fullmatch(r"(.+?)[+-]\d+", wrong)
+    if step and step.group(1) in names:
+        # «rev+1» is a step, not an id: upgrade/downgrade take it, a range of history does not.
+        return (
+            f"«{wrong}» — шаг от ревизии, а не её номер: в диапазоне `-r` так писать нельзя. "
+            "Назовите ревизию номером; какая идёт за какой, покажет `%alembic history -i`."
+        )
+    close = difflib.get_close_matches(wrong, names, n=1, cutoff=0.6)
+    fixed = shlex.join(close[0] if arg == wrong else arg for arg in result.argv) if close else ""
+    if fixed and fixed != shlex.join(result.argv):  # never suggest what was typed
         guess = f"Возможно, вы имели в виду `%alembic {fixed}`. "
     else:
         guess = ""
@@ -125,6 +133,17 @@ HINTS: list[tuple[str, object]] = [
         "диапазон «откуда:куда»: `%alembic downgrade head:base --sql`.",
     ),
     (
+        # Before the heads entries: a copied file with its id unchanged looks like two heads,
+        # and merging a revision with itself is no way out (lesson 05.1).
+        r"Revision (\S+) is present more than once",
+        lambda m, _: (
+            f"номер ревизии {m.group(1)} записан в двух файлах (`revision = ...`): файл "
+            "скопирован, а номер не исправлен. Alembic путает эти файлы, отсюда и "
+            "«несколько голов». Сливать здесь нечего: дайте новому файлу свой номер "
+            "в `revision` и правильного родителя в `down_revision`."
+        ),
+    ),
+    (
         r"Multiple heads are present; please specify the head revision",
         "голов несколько, и Alembic не знает, какую продолжить. Укажите её: "
         "`--head <номер>` или `--head <метка>@head`; или сначала объедините головы: "
@@ -143,8 +162,9 @@ HINTS: list[tuple[str, object]] = [
     (
         r"Directory (\S+) already exists and is not empty",
         lambda m, _: (
-            f"папка {m.group(1)} уже есть: проект уже инициализирован. Выберите другое имя "
-            "папки или начните урок заново первой ячейкой."
+            f"в папке {m.group(1)} уже есть файлы, а Alembic пишет проект только в новую или "
+            "пустую папку (и ничего в ней не перезаписывает). Выберите другое имя папки или "
+            "начните урок заново первой ячейкой."
         ),
     ),
     (

@@ -15,6 +15,7 @@ from lessonkit.checks.oracle.observers import (
     git_commits,
     graph,
     log_levels,
+    messages,
     output,
     statements,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "git_commits",
     "graph",
     "log_levels",
+    "messages",
     "output",
     "statements",
 ]

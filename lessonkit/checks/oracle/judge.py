@@ -41,6 +41,7 @@ from lessonkit.checks.oracle.spec import ExerciseSpec, exercise_spec
 from lessonkit.checks.predictions import AUTHOR_MISTAKE
 from lessonkit.checks.verdict import Verdict
 from lessonkit.core.errors import CourseError
+from lessonkit.core.shell import get_shell
 from lessonkit.databases.schema import Schema, read_schema
 from lessonkit.databases.schema.model import VERSION_TABLE
 from lessonkit.databases.seed import seed_database
@@ -66,6 +67,7 @@ class Options:
     observe: tuple[Observer, ...] = ()
     config: str | None = None  # -c <ini> of the exercise's project
     apply: str = "upgrade"  # "stamp": the exercise adopts a database with stamp
+    reapply: bool = False  # a revision already applied is fixed and applied again
 
     def key(self) -> tuple:
         return (
@@ -78,6 +80,7 @@ class Options:
             tuple(repr(o) for o in self.observe),
             self.config,
             self.apply,
+            self.reapply,
         )
 
 
@@ -143,6 +146,7 @@ def exercise(
     observe: list[Observer] | tuple[Observer, ...] = (),
     config: str | None = None,
     apply: str = "upgrade",
+    reapply: bool = False,
 ) -> Verdict:
     """✅ when the learner's outcome is the solution's, ❌ with what differs otherwise.
 
@@ -153,10 +157,22 @@ def exercise(
     and forward again, comparing each step.
     observe: more aspects to compare (check.output, check.log_levels, check.file_text, …).
     config: the project's ini when it is not alembic.ini; apply="stamp" for adopting a database.
+    reapply: the exercise fixes a revision the database is already on and applies it again
+    (downgrade, edit, upgrade): each side's files take the start one step back and up again,
+    so a file edited but never re-applied no longer looks done.
     """
     lesson = lesson_to_change()
     options = Options(
-        frozenset(names), version, data, seed, round_trip, down_to, tuple(observe), config, apply
+        frozenset(names),
+        version,
+        data,
+        seed,
+        round_trip,
+        down_to,
+        tuple(observe),
+        config,
+        apply,
+        reapply,
     )
     spec = exercise_spec(lesson.name, number)
     with _quiet_warnings():
@@ -182,7 +198,8 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
     version = _version(lesson)
     schema_now = _read_schema_or_none(lesson)
     start = oracle.start
-    if files_digest(lesson.sandbox) == start.files and schema_now == start.schema:
+    unchanged = files_digest(lesson.sandbox) == start.files and schema_now == start.schema
+    if unchanged and not any(o.reads_variables for o in options.observe):
         return Verdict(
             False,
             f"{label}: пока ничего не сделано — файлы песочницы и база такие же, как в начале "
@@ -197,6 +214,7 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
         )
     learner = Side(lesson, spec.number, "b", options.config)
     learner.load(lesson, start.side)
+    learner.variables = dict(get_shell().user_ns)
     outcome = _outcome(learner, start.version, version, options)
     problems = _differences(expected, outcome, options)
     if not problems:
@@ -214,7 +232,8 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
             "задание заново — первая ячейка задания.",
         )
     checked = "схема, данные и ревизия" if options.data else "схема и ревизия"
-    trip = ", откат и повторный upgrade" if options.round_trip else ""
+    # Only what was done: a task that changes no revision has nothing to roll back.
+    trip = ", откат и повторный upgrade" if "down" in expected.steps else ""
     extra = "".join(f", {o.title}" for o in options.observe)
     return Verdict(
         True,
@@ -279,6 +298,7 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
     commands = frozenset(r.argv[0] for r in solution.lesson.history if r.argv)
     expected_side = Side(lesson, spec.number, "a", options.config)
     expected_side.load(solution, start.side)
+    expected_side.variables = solution.variables
     expected = _outcome(expected_side, start.version, _version(solution.lesson), options)
     if expected.steps["final"].failed:
         raise OracleBroken(
@@ -296,7 +316,7 @@ def _outcome(
     outcome = Outcome()
     side.data_statements = []
     with _recording_statements(side):
-        outcome.steps["final"] = _step(side, began, target, options)
+        outcome.steps["final"] = _final_step(side, began, target, options)
     for index, observer in enumerate(options.observe):
         try:
             outcome.observed[index] = observer.observe(side)
@@ -314,6 +334,20 @@ def _outcome(
             if outcome.steps["down"].failed is None:
                 outcome.steps["again"] = _step(side, back, target, options)
     return outcome
+
+
+def _final_step(
+    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options
+) -> Observation:
+    """The side's files applied to the start. With ``reapply`` and a start already on the
+    target, that means one step back and up again: the start ran the revision's old text."""
+    if options.reapply and tuple(sorted(began)) == tuple(sorted(target)) and target:
+        below = _parents(side, target)
+        failed = _go(side, began, below, options)
+        if failed is not None:
+            return Observation(failed=failed)
+        return _step(side, below, target, options)
+    return _step(side, began, target, options)
 
 
 def _as_version(revision: str) -> tuple[str, ...]:

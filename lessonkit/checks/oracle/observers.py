@@ -8,6 +8,7 @@ aspect of the result into a value that compares equal for every correct way of w
     alembic_check()            whether `alembic check` finds models and migrations equal
     git_commits()              what git has committed, and whether the tree is clean
     statements()               whether the migration's data statements use bound parameters
+    messages()                 each revision's message (`-m`), when the task states it
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Observer:
     """One aspect of a side's final state. ``title`` names it in a hint."""
 
     title = ""
+    reads_variables = False  # the answer is a notebook variable, not a file or the database
 
     def observe(self, side) -> object:
         raise NotImplementedError
@@ -51,23 +53,38 @@ class Observer:
 class output(Observer):
     """The revision structure `alembic <command>` prints: arrows between ids, and the marks
     (head), (current)… on each id. Messages, dates and paths are left out: the learner may
-    word a revision's message as they like."""
+    word a revision's message as they like. ``{name}`` in the command is the notebook
+    variable ``name`` as each side left it: `output("history -r {unapplied}")` runs the
+    solution's range on one side and the learner's on the other."""
 
     command: str
 
     @property
     def title(self) -> str:
-        return f"`alembic {self.command}`"
+        # "{unapplied}" is shown as the cell writes it: $unapplied
+        return f"`alembic {self.command.replace('{', '$').replace('}', '')}`"
+
+    @property
+    def reads_variables(self) -> bool:
+        return "{" in self.command
 
     def observe(self, side) -> object:
-        result = side.alembic(*self.command.split())
+        try:
+            command = (
+                self.command.format_map(side.variables) if self.reads_variables else self.command
+            )
+        except (KeyError, ValueError):  # the variable is not defined yet
+            return ("ошибка",)
+        result = side.alembic(*command.split())
         if not result.ok:
             return ("ошибка",)
         arrows, marks = set(), set()
         for line in result.output.splitlines():
-            arrows |= {(tail.strip(), head) for tail, head in ARROW.findall(line)}
-            first = line.strip().split(" ", 1)[0].rstrip(",")
-            marks |= {(first, mark) for mark in MARKS.findall(line)}
+            found = ARROW.findall(line)
+            arrows |= {(tail.strip(), head) for tail, head in found}
+            # «a -> b (head)» marks b; «b (head)» (heads, current) marks the first word
+            marked = found[-1][1] if found else line.strip().split(" ", 1)[0].rstrip(",")
+            marks |= {(marked, mark) for mark in MARKS.findall(line)}
         return (tuple(sorted(arrows)), tuple(sorted(marks)))
 
     def describe(self, expected, actual) -> str:
@@ -134,6 +151,11 @@ class file_text(Observer):
         if not full.is_file():
             return None
         text = full.read_text(encoding="utf-8", errors="replace")
+        # Each copy points its ini at a database of its own (on PostgreSQL, by name): that URL
+        # is the copy's, not the learner's choice.
+        own_url = getattr(side.backend, "ini_url", "")
+        if own_url:
+            text = text.replace(own_url, "<база копии>")
         if self.as_ == "sql":
             return tuple(normal_sql(s) for s in text.split(";") if normal_sql(s))
         if self.as_ == "ini":
@@ -195,7 +217,9 @@ class alembic_check(Observer):
         return "совпадают" if result.ok else "расходятся"
 
     def describe(self, expected, actual) -> str:
-        return f"`alembic check`: модели и миграции {actual}, а должны {expected}"
+        if actual == "расходятся":
+            return "`alembic check`: модели и миграции расходятся, а в решении курса совпадают"
+        return "`alembic check`: модели и миграции совпадают, а в решении курса расходятся"
 
 
 @dataclass
@@ -245,3 +269,32 @@ class statements(Observer):
                 "переданы параметрами"
             )
         return "миграция выполняет не те запросы к данным, что нужны"
+
+
+@dataclass
+class messages(Observer):
+    """Each revision's id with its message (`-m`), spaces folded: for a task that states the
+    message itself. Revisions are read from the project's ini (``-c`` of the exercise)."""
+
+    title = "сообщения ревизий"
+
+    def observe(self, side) -> object:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        ini = side.sandbox / (side.config or "alembic.ini")
+        script = ScriptDirectory.from_config(Config(str(ini)))
+        return tuple(
+            sorted(
+                (rev.revision, " ".join((rev.doc or "").split())) for rev in script.walk_revisions()
+            )
+        )
+
+    def describe(self, expected, actual) -> str:
+        if not isinstance(actual, tuple):
+            return f"{self.title}: история не читается"
+        wrong = sorted({rev for rev, _ in actual} ^ {rev for rev, _ in expected})
+        if wrong:
+            return f"{self.title}: другой набор ревизий ({', '.join(wrong[:4])})"
+        shown = ", ".join(f"{rev}: «{doc}»" for rev, doc in actual if (rev, doc) not in expected)
+        return f"{self.title}: сообщение не то — {shown}"

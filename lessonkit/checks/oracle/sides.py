@@ -55,6 +55,8 @@ class Side:
         self.lesson.side = self
         self.real = real
         self.config = config  # -c <ini>, when the exercise's project keeps it elsewhere
+        # The notebook's variables as this side left them (an exercise may answer with one).
+        self.variables: dict[str, object] = {}
 
     @property
     def sandbox(self) -> Path:
@@ -138,6 +140,9 @@ def acting_as(side: Side, variable: str = "lesson") -> Iterator[None]:
     shell = get_shell()
     missing = object()
     saved = (state.current_lesson(), os.getcwd(), shell.user_ns.get(variable, missing))
+    # The cells replayed on the copy must not change the learner's variables (a solution's
+    # `unapplied = ...` would otherwise replace the learner's own answer).
+    namespace = dict(shell.user_ns)
     counter = reproducible.save()
     disconnect_sql()
     state.set_active(side.lesson)
@@ -147,6 +152,9 @@ def acting_as(side: Side, variable: str = "lesson") -> Iterator[None]:
     try:
         yield
     finally:
+        side.variables = dict(shell.user_ns)
+        shell.user_ns.clear()
+        shell.user_ns.update(namespace)
         disconnect_sql()
         side.backend.dispose()
         active, cwd, value = saved
