@@ -56,6 +56,13 @@ from lessonkit.view.hints import GENERIC, hint_for
             "specify recreate='always'",
             "recreate='always'",
         ),
+        (
+            # SQLite: add_column(insert_after=...) as the first step of a batch whose later
+            # drop_column would rebuild the table (07.2): the order inside the block matters.
+            "alembic.util.exc.CommandError: Can't specify insert_before or insert_after when "
+            "using ALTER; please specify recreate='always'",
+            "Поставьте add_column после",
+        ),
     ],
 )
 def test_hint_for_alembic_message(output, expected):

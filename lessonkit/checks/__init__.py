@@ -10,12 +10,15 @@ from __future__ import annotations
 from lessonkit.checks.migrations import data_migration, migration, round_trip
 from lessonkit.checks.oracle import (
     alembic_check,
+    autogenerate_sees,
     exercise,
     file_text,
     git_commits,
     graph,
     log_levels,
+    models,
     output,
+    rows,
     statements,
 )
 from lessonkit.checks.predictions import prediction
@@ -42,6 +45,7 @@ __all__ = [
     "alembic_check",
     "alembic_prints",
     "all_of",
+    "autogenerate_sees",
     "column_exists",
     "constraint_exists",
     "data_migration",
@@ -55,6 +59,7 @@ __all__ = [
     "index_exists",
     "log_levels",
     "migration",
+    "models",
     "output",
     "path_exists",
     "prediction",
@@ -62,6 +67,7 @@ __all__ = [
     "revision_exists",
     "round_trip",
     "row_exists",
+    "rows",
     "single_head",
     "statements",
     "table_exists",

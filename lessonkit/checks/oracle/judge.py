@@ -197,7 +197,7 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
         )
     learner = Side(lesson, spec.number, "b", options.config)
     learner.load(lesson, start.side)
-    outcome = _outcome(learner, start.version, version, options)
+    outcome = _outcome(learner, start.version, version, options, _reapplies(learner, start))
     problems = _differences(expected, outcome, options)
     if not problems:
         problems = _own_database_problems(lesson, outcome, schema_now, options)
@@ -279,7 +279,13 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
     commands = frozenset(r.argv[0] for r in solution.lesson.history if r.argv)
     expected_side = Side(lesson, spec.number, "a", options.config)
     expected_side.load(solution, start.side)
-    expected = _outcome(expected_side, start.version, _version(solution.lesson), options)
+    expected = _outcome(
+        expected_side,
+        start.version,
+        _version(solution.lesson),
+        options,
+        _reapplies(expected_side, start),
+    )
     if expected.steps["final"].failed:
         raise OracleBroken(
             f"решение задания {spec.number} на копии с данными: {expected.steps['final'].failed}"
@@ -290,18 +296,51 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
 # -- one side: go to its revision, back, forward ---------------------------------------------------
 
 
+def _reapplies(side: Side, start: Start) -> bool:
+    """Whether the side changed a revision file the start had (an applied revision fixed in
+    place): its database must then be what the changed file gives, so the final step takes
+    the revision back with the side's files and applies it again."""
+    now = files_digest(side.sandbox)
+    return any(
+        "versions" in path.split("/")[:-1] and path.endswith(".py") and now.get(path) != digest
+        for path, digest in start.files.items()
+    )
+
+
 def _outcome(
-    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options
+    side: Side,
+    began: tuple[str, ...],
+    target: tuple[str, ...],
+    options: Options,
+    reapply: bool = False,
 ) -> Outcome:
     outcome = Outcome()
     side.data_statements = []
+    via = None
+    if reapply and options.apply != "stamp" and target and sorted(began) == sorted(target):
+        via = _parents(side, target)  # down with the side's own downgrade(), then up again
     with _recording_statements(side):
-        outcome.steps["final"] = _step(side, began, target, options)
+        outcome.steps["final"] = _step(side, began, target, options, via)
+        _observe(side, options, outcome, whole_run=False)
+        _round_trip(side, began, target, options, outcome)
+    # Observers of the whole run (the data statements of upgrade *and* downgrade) come last.
+    _observe(side, options, outcome, whole_run=True)
+    return outcome
+
+
+def _observe(side: Side, options: Options, outcome: Outcome, whole_run: bool) -> None:
     for index, observer in enumerate(options.observe):
+        if getattr(observer, "whole_run", False) != whole_run:
+            continue
         try:
             outcome.observed[index] = observer.observe(side)
         except (CourseError, CommandError, SQLAlchemyError, OSError) as exc:
             outcome.observed[index] = ("ошибка", str(exc).splitlines()[0] if str(exc) else "")
+
+
+def _round_trip(
+    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options, outcome: Outcome
+) -> None:
     if options.round_trip and outcome.steps["final"].failed is None:
         if options.down_to is not None:
             back = _as_version(options.down_to)
@@ -313,7 +352,6 @@ def _outcome(
             outcome.steps["down"] = _step(side, target, back, options)
             if outcome.steps["down"].failed is None:
                 outcome.steps["again"] = _step(side, back, target, options)
-    return outcome
 
 
 def _as_version(revision: str) -> tuple[str, ...]:
@@ -321,9 +359,15 @@ def _as_version(revision: str) -> tuple[str, ...]:
 
 
 def _step(
-    side: Side, current: tuple[str, ...], target: tuple[str, ...], options: Options
+    side: Side,
+    current: tuple[str, ...],
+    target: tuple[str, ...],
+    options: Options,
+    via: tuple[str, ...] | None = None,
 ) -> Observation:
-    failed = _go(side, current, target, options)
+    failed = _go(side, current, via, options) if via is not None and via != target else None
+    if failed is None:
+        failed = _go(side, via if via is not None else current, target, options)
     observation = Observation(failed=failed)
     try:
         observation.schema = read_schema(side.backend.engine)
@@ -400,8 +444,11 @@ def _recording_statements(side: Side) -> Iterator[None]:
     def record(conn, cursor, statement, parameters, context, executemany):
         verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
         if verb in ("INSERT", "UPDATE", "DELETE"):
+            table = _table_of(statement)
+            if table == VERSION_TABLE:  # Alembic's own bookkeeping, the same on every side
+                return
             bound = bool(parameters) and parameters not in ({}, (), [])
-            side.data_statements.append((verb, _table_of(statement), bound))
+            side.data_statements.append((verb, table, bound))
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
     try:
@@ -472,14 +519,24 @@ def _differences(expected: Outcome, actual: Outcome, options: Options) -> list[s
         if problems:
             return problems
         if step == "final":
-            for index, observer in enumerate(options.observe):
-                if actual.observed.get(index) != expected.observed.get(index):
-                    problems.append(
-                        observer.describe(expected.observed.get(index), actual.observed.get(index))
-                    )
+            problems = _observer_differences(expected, actual, options, whole_run=False)
             if problems:
                 return problems
-    return []
+    return _observer_differences(expected, actual, options, whole_run=True)
+
+
+def _observer_differences(
+    expected: Outcome, actual: Outcome, options: Options, whole_run: bool
+) -> list[str]:
+    problems = []
+    for index, observer in enumerate(options.observe):
+        if getattr(observer, "whole_run", False) != whole_run:
+            continue
+        if actual.observed.get(index) != expected.observed.get(index):
+            problems.append(
+                observer.describe(expected.observed.get(index), actual.observed.get(index))
+            )
+    return problems
 
 
 def _own_database_problems(

@@ -36,9 +36,11 @@ MARKS = re.compile(r"\((head|effective head|current|branchpoint|mergepoint)\)")
 
 
 class Observer:
-    """One aspect of a side's final state. ``title`` names it in a hint."""
+    """One aspect of a side's final state. ``title`` names it in a hint. An observer of the
+    whole run (``whole_run``) is read after the round trip and compared after its steps."""
 
     title = ""
+    whole_run = False
 
     def observe(self, side) -> object:
         raise NotImplementedError
@@ -230,9 +232,11 @@ class git_commits(Observer):
 @dataclass
 class statements(Observer):
     """How the migration's data statements reach the database: with bound parameters or with
-    values pasted into the SQL text (`O'Brien` breaks the latter, or worse)."""
+    values pasted into the SQL text (`O'Brien` breaks the latter, or worse): upgrade's and
+    downgrade's alike."""
 
     title = "SQL миграции"
+    whole_run = True
 
     def observe(self, side) -> object:
         return tuple(sorted(set(side.data_statements)))
