@@ -22,6 +22,8 @@ from lessonkit.view.hints import GENERIC, hint_for
         ),
         ("FAILED: Database is not on all head revisions", "`%alembic upgrade head`"),
         ('(psycopg.errors.DuplicateObject) type "genderenum" already exists', "create_type=False"),
+        # 07.1: what a half-done SQLite migration left; the cause is the driver, not Alembic
+        ("(sqlite3.OperationalError) table posts already exists", "не отправляет BEGIN перед DDL"),
         ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
         ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
         ('invalid input value for enum genderenum: "OTHER"', "`%sql UPDATE ...`"),
