@@ -201,3 +201,10 @@ def test_a_revision_fixed_in_place_is_taken_back_and_applied_again(make_lesson):
     ]
     assert "CURRENT_TIMESTAMP" in str(column.attrs)
     assert not _reapplies(start_side, start)
+
+
+def test_check_expressions_fold_case_spaces_and_the_two_inequalities():
+    from lessonkit.checks.oracle.compare import normal_sql
+
+    assert normal_sql("title <> ''") == normal_sql("TITLE != ''") == normal_sql("(title<>'')")
+    assert normal_sql("age > 0") != normal_sql("age >= 0")

@@ -51,7 +51,7 @@ def normal_sql(text: str | None) -> str | None:
     text = CAST.sub("", " ".join(str(text).split()).lower())
     text = _strip_parens(text)
     text = re.sub(r"\s*([(),=<>!+*/-])\s*", r"\1", text)
-    return text
+    return text.replace("!=", "<>")  # one inequality, two spellings
 
 
 def normal_default(text: str | None) -> str | None:
