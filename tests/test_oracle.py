@@ -174,33 +174,32 @@ def downgrade():
 def test_a_revision_fixed_in_place_is_taken_back_and_applied_again(make_lesson):
     """An applied revision whose file changed: the final state is what the changed file gives
     (its own downgrade, then upgrade), so a fix never re-applied shows up against the learner's
-    database, and a fix re-applied compares equal."""
-    from lessonkit.checks.oracle.judge import Start, _reapplies
+    database, and a fix re-applied compares equal. A change to a revision not applied yet
+    takes nothing back."""
+    from lessonkit.checks.oracle.judge import _reapplies
+    from lessonkit.checks.oracle.sides import files_digest
 
     lesson = make_lesson("90_oracle_reapply")
     created = "op.create_table('notes', sa.Column('id', sa.Integer, primary_key=True), "
     created += "sa.Column('at', sa.DateTime, server_default={default}))"
-    _write_revision(
-        lesson, "001_notes", None, created.format(default='"now()"'), "op.drop_table('notes')"
-    )
+    drop = "op.drop_table('notes')"
+    _write_revision(lesson, "001_notes", None, created.format(default='"now()"'), drop)
     assert run_alembic(["upgrade", "head"], lesson.sandbox).ok
-    start_side = _side(lesson, "s")
-    from lessonkit.checks.oracle.sides import files_digest
-
-    start = Start(start_side, lesson.snapshot(), files_digest(lesson.sandbox))
-    _write_revision(
-        lesson, "001_notes", None, created.format(default="sa.func.now()"), "op.drop_table('notes')"
-    )
+    _write_revision(lesson, "002_later", "001_notes", "pass", "pass")  # written, not applied
+    start_files = files_digest(lesson.sandbox)
+    _write_revision(lesson, "002_later", "001_notes", "op.execute('SELECT 1')", "pass")
     side = _side(lesson, "b")
-    assert _reapplies(side, start)
-    outcome = _outcome(side, ("001_notes",), ("001_notes",), Options(), reapply=True)
+    assert not _reapplies(side, ("001_notes",), start_files)
+    _write_revision(lesson, "001_notes", None, created.format(default="sa.func.now()"), drop)
+    side = _side(lesson, "b")
+    assert _reapplies(side, ("001_notes",), start_files)
+    outcome = _outcome(side, ("001_notes",), ("001_notes",), Options(), start_files)
     (column,) = [
         i
         for i in outcome.steps["final"].schema.items.values()
         if (i.kind, i.name) == ("column", "at")
     ]
     assert "CURRENT_TIMESTAMP" in str(column.attrs)
-    assert not _reapplies(start_side, start)
 
 
 def test_check_expressions_fold_case_spaces_and_the_two_inequalities():
@@ -208,3 +207,18 @@ def test_check_expressions_fold_case_spaces_and_the_two_inequalities():
 
     assert normal_sql("title <> ''") == normal_sql("TITLE != ''") == normal_sql("(title<>'')")
     assert normal_sql("age > 0") != normal_sql("age >= 0")
+
+
+def test_a_row_that_differs_is_shown_beside_the_expected_row_of_the_same_id():
+    from collections import Counter
+
+    from lessonkit.checks.oracle.compare import TableData, data_differences
+
+    columns = ("content", "id")
+    want = TableData(columns, Counter([("a", 1), ("b", 2), ("c", 3)]), 3)
+    have = TableData(columns, Counter([("a", 1), ("", 2), ("", 3)]), 3)
+    (line,) = data_differences({"posts": want}, {"posts": have})
+    assert "у вас строка {content='', id=2}, а ожидается {content='b', id=2}" in line
+    extra = TableData(columns, Counter([("a", 1), ("b", 2), ("c", 3), ("d", 4)]), 4)
+    (line,) = data_differences({"posts": want}, {"posts": extra})
+    assert "лишняя строка {content='d', id=4}" in line

@@ -23,6 +23,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.util import CommandError
@@ -197,7 +198,7 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
         )
     learner = Side(lesson, spec.number, "b", options.config)
     learner.load(lesson, start.side)
-    outcome = _outcome(learner, start.version, version, options, _reapplies(learner, start))
+    outcome = _outcome(learner, start.version, version, options, start.files)
     problems = _differences(expected, outcome, options)
     if not problems:
         problems = _own_database_problems(lesson, outcome, schema_now, options)
@@ -280,11 +281,7 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
     expected_side = Side(lesson, spec.number, "a", options.config)
     expected_side.load(solution, start.side)
     expected = _outcome(
-        expected_side,
-        start.version,
-        _version(solution.lesson),
-        options,
-        _reapplies(expected_side, start),
+        expected_side, start.version, _version(solution.lesson), options, start.files
     )
     if expected.steps["final"].failed:
         raise OracleBroken(
@@ -296,15 +293,24 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
 # -- one side: go to its revision, back, forward ---------------------------------------------------
 
 
-def _reapplies(side: Side, start: Start) -> bool:
-    """Whether the side changed a revision file the start had (an applied revision fixed in
-    place): its database must then be what the changed file gives, so the final step takes
-    the revision back with the side's files and applies it again."""
+def _reapplies(side: Side, target: tuple[str, ...], start_files: dict[str, str]) -> bool:
+    """Whether the side's file of a target revision differs from the one the start applied
+    (an applied revision fixed in place): the side's database must then be what the changed
+    file gives, so the final step takes it back with the side's own downgrade() and applies
+    it again."""
+    from lessonkit.lesson.scripts import sandbox_script
+
     now = files_digest(side.sandbox)
-    return any(
-        "versions" in path.split("/")[:-1] and path.endswith(".py") and now.get(path) != digest
-        for path, digest in start.files.items()
-    )
+    try:
+        script = sandbox_script(side.sandbox)
+        paths = [Path(script.get_revision(rev).path) for rev in target]
+    except (CourseError, CommandError, AttributeError):
+        return False
+    for path in paths:
+        relative = path.resolve().relative_to(side.sandbox.resolve()).as_posix()
+        if start_files.get(relative) != now.get(relative):
+            return True
+    return False
 
 
 def _outcome(
@@ -312,12 +318,13 @@ def _outcome(
     began: tuple[str, ...],
     target: tuple[str, ...],
     options: Options,
-    reapply: bool = False,
+    start_files: dict[str, str] | None = None,
 ) -> Outcome:
     outcome = Outcome()
     side.data_statements = []
     via = None
-    if reapply and options.apply != "stamp" and target and sorted(began) == sorted(target):
+    same = target and sorted(began) == sorted(target) and options.apply != "stamp"
+    if same and start_files is not None and _reapplies(side, target, start_files):
         via = _parents(side, target)  # down with the side's own downgrade(), then up again
     with _recording_statements(side):
         outcome.steps["final"] = _step(side, began, target, options, via)
