@@ -222,3 +222,21 @@ def test_a_row_that_differs_is_shown_beside_the_expected_row_of_the_same_id():
     extra = TableData(columns, Counter([("a", 1), ("b", 2), ("c", 3), ("d", 4)]), 4)
     (line,) = data_differences({"posts": want}, {"posts": extra})
     assert "лишняя строка {content='d', id=4}" in line
+
+
+def test_rows_are_read_after_each_step_so_a_view_left_behind_shows(make_lesson):
+    lesson = make_lesson("90_oracle_view_steps")
+    _users(lesson)
+    view = "op.execute(\"CREATE VIEW admins AS SELECT name FROM users WHERE role = 'admin'\")"
+    _write_revision(lesson, "002_view", "001_users", view, "op.execute('DROP VIEW admins')")
+    options = Options(observe=(check.rows("SELECT name FROM admins"),))
+    right = _outcome(_side(lesson, "a"), ("001_users",), ("002_view",), options)
+    _write_revision(lesson, "002_view", "001_users", view, "pass")
+    left_behind = _outcome(_side(lesson, "b"), ("001_users",), ("002_view",), options)
+    assert right.steps["final"].observed == left_behind.steps["final"].observed
+    assert right.steps["down"].observed[0][0] == "ошибка"
+    assert left_behind.steps["down"].observed[0] == ((("alice",), 1),)
+    text = check.rows("SELECT name FROM admins").describe(
+        right.steps["down"].observed[0], left_behind.steps["down"].observed[0]
+    )
+    assert "выполняется, а ожидается ошибка" in text

@@ -88,6 +88,7 @@ class Observation:
     schema: Schema | None = None
     data: dict[str, TableData] | None = None
     version: tuple[str, ...] = ()
+    observed: dict[int, object] = field(default_factory=dict)  # observers read at every step
 
 
 @dataclass
@@ -337,6 +338,8 @@ def _outcome(
 
 def _observe(side: Side, options: Options, outcome: Outcome, whole_run: bool) -> None:
     for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):
+            continue  # read and compared with each step
         if getattr(observer, "whole_run", False) != whole_run:
             continue
         try:
@@ -385,6 +388,9 @@ def _step(
         observation.failed = observation.failed or _first_line(exc)
     finally:
         side.backend.dispose()
+    for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):  # e.g. a VIEW the schema does not hold
+            observation.observed[index] = observer.observe(side)
     return observation
 
 
@@ -523,6 +529,10 @@ def _differences(expected: Outcome, actual: Outcome, options: Options) -> list[s
             ]
         if options.data and have.data is not None and want.data is not None:
             problems += [f"{where}: {p}" for p in data_differences(want.data, have.data)]
+        for index, observer in enumerate(options.observe):
+            if have.observed.get(index) != want.observed.get(index):
+                text = observer.describe(want.observed.get(index), have.observed.get(index))
+                problems.append(f"{where}: {text}")
         if problems:
             return problems
         if step == "final":
@@ -537,6 +547,8 @@ def _observer_differences(
 ) -> list[str]:
     problems = []
     for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):
+            continue  # read and compared with each step
         if getattr(observer, "whole_run", False) != whole_run:
             continue
         if actual.observed.get(index) != expected.observed.get(index):

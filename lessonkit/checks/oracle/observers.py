@@ -37,10 +37,12 @@ MARKS = re.compile(r"\((head|effective head|current|branchpoint|mergepoint)\)")
 
 class Observer:
     """One aspect of a side's final state. ``title`` names it in a hint. An observer of the
-    whole run (``whole_run``) is read after the round trip and compared after its steps."""
+    whole run (``whole_run``) is read after the round trip and compared after its steps; one
+    of every step (``each_step``) is read and compared after upgrade, downgrade and upgrade."""
 
     title = ""
     whole_run = False
+    each_step = False
 
     def observe(self, side) -> object:
         raise NotImplementedError

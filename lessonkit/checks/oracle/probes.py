@@ -1,6 +1,7 @@
 """Observers that look past the schema and the data of a side's final state:
 
-    rows("SELECT ... FROM admins")   what a query returns (a VIEW, which the schema leaves out)
+    rows("SELECT ... FROM admins")   what a query returns after each step (a VIEW, which the
+                                     schema leaves out)
     models("models.py")              what the models in a file declare: columns, their types,
                                      server defaults, Python defaults, indexes
     autogenerate_sees()              which model tables autogenerate compares (an include_object
@@ -34,9 +35,11 @@ def _first_line(exc: BaseException) -> str:
 
 @dataclass
 class rows(Observer):
-    """The rows a query returns on the final state, in any order."""
+    """The rows a query returns after each step (upgrade, downgrade, upgrade), in any order:
+    a VIEW the downgrade leaves behind shows up here, since the schema holds no views."""
 
     sql: str
+    each_step = True
 
     @property
     def title(self) -> str:
@@ -57,6 +60,8 @@ class rows(Observer):
     def describe(self, expected, actual) -> str:
         if actual and actual[0] == "ошибка":
             return f"{self.title} завершается с ошибкой: {actual[1]}"
+        if expected and expected[0] == "ошибка":
+            return f"{self.title} выполняется, а ожидается ошибка: {expected[1]}"
         have = sum(count for _, count in actual) if actual else 0
         want = sum(count for _, count in expected) if expected and expected[0] != "ошибка" else 0
         if have != want:
