@@ -124,7 +124,10 @@ def test_models_folds_spellings_and_sees_python_defaults(make_lesson):
         seen[key] = check.models().observe(side)
     assert seen["func"] == seen["text"]
     assert seen["python"] != seen["func"] and seen["naive"] != seen["func"]
-    assert "posts.created_at" in check.models().describe(seen["func"], seen["python"])
+    hint = check.models().describe(seen["func"], seen["python"])
+    assert "у колонки posts.created_at отличается: server_default, default (в Python)" in hint
+    hint = check.models().describe(seen["func"], seen["naive"])
+    assert "у колонки posts.created_at отличается: тип" in hint
     (side.sandbox / "models.py").write_text("import nope\n", encoding="utf-8")
     assert check.models().observe(side)[0] == "ошибка"
 

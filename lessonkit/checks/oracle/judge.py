@@ -49,6 +49,7 @@ from lessonkit.lesson import checkpoints
 from lessonkit.lesson.quiet import forget_errors, run_quietly
 from lessonkit.lesson.state import Lesson, lesson_to_change
 
+REAPPLY = "исправленная ревизия не применяется заново (её downgrade, потом upgrade)"
 STEPS = {
     "final": "после upgrade",
     "down": "после отката (downgrade)",
@@ -375,9 +376,12 @@ def _step(
     options: Options,
     via: tuple[str, ...] | None = None,
 ) -> Observation:
-    failed = _go(side, current, via, options) if via is not None and via != target else None
-    if failed is None:
-        failed = _go(side, via if via is not None else current, target, options)
+    if via is not None and via != target:  # an applied revision fixed in place
+        failed = _go(side, current, via, options) or _go(side, via, target, options)
+        if failed:
+            failed = f"{REAPPLY}: {failed}"
+    else:
+        failed = _go(side, current, target, options)
     observation = Observation(failed=failed)
     try:
         observation.schema = read_schema(side.backend.engine)

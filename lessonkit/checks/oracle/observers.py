@@ -199,7 +199,9 @@ class alembic_check(Observer):
         return "совпадают" if result.ok else "расходятся"
 
     def describe(self, expected, actual) -> str:
-        return f"`alembic check`: модели и миграции {actual}, а должны {expected}"
+        if actual == "расходятся":
+            return "`alembic check` находит расхождение моделей и базы, а должен проходить"
+        return "`alembic check` проходит, а должен находить расхождение моделей и базы"
 
 
 @dataclass

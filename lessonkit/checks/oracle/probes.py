@@ -25,6 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from lessonkit.checks.oracle.compare import comparable, normal_default
 from lessonkit.checks.oracle.observers import Observer
 
+# What a column fact holds after its table and name, as a hint names it.
+ASPECTS = ("тип", "NULL / NOT NULL", "server_default", "default (в Python)")
 ADDED_TABLE = re.compile(r"Detected added table '([^']+)'|\('add_table', Table\('([^']+)'")
 
 
@@ -109,11 +111,25 @@ class models(Observer):
             return f"нет файла {self.path}"
         if actual and actual[0] == "ошибка":
             return f"{self.path} не выполняется: {actual[1]}"
-        differ = set(expected or ()) ^ set(actual)
-        places = sorted({f"{fact[0]}.{fact[1]}" for fact in differ if fact[1] != "index"})
-        if any(fact[1] == "index" for fact in differ):
-            places.append("индексы")
-        return f"в {self.path} не то описание: {', '.join(places[:4]) or 'таблицы'}"
+        want = {fact[:2]: fact for fact in expected or () if fact[1] != "index"}
+        have = {fact[:2]: fact for fact in actual if fact[1] != "index"}
+        parts = []
+        for key in sorted(want.keys() | have.keys()):
+            if key not in have:
+                parts.append(f"нет колонки {key[0]}.{key[1]}")
+            elif key not in want:
+                parts.append(f"лишняя колонка {key[0]}.{key[1]}")
+            elif want[key] != have[key]:
+                aspects = [
+                    label
+                    for label, a, b in zip(ASPECTS, want[key][2:], have[key][2:], strict=True)
+                    if a != b
+                ]
+                parts.append(f"у колонки {key[0]}.{key[1]} отличается: {', '.join(aspects)}")
+        indexes = {f for f in set(expected or ()) ^ set(actual) if f[1] == "index"}
+        if indexes:
+            parts.append("другие индексы")
+        return f"модель в {self.path} не та: " + ("; ".join(parts[:4]) or "другие таблицы")
 
 
 def _metadatas(namespace: dict) -> list[sa.MetaData]:
