@@ -22,6 +22,8 @@ from lessonkit.view.hints import GENERIC, hint_for
         ),
         ("FAILED: Database is not on all head revisions", "`%alembic upgrade head`"),
         ('(psycopg.errors.DuplicateObject) type "genderenum" already exists', "create_type=False"),
+        # 07.1: what a half-done SQLite migration left; the cause is the driver, not Alembic
+        ("(sqlite3.OperationalError) table posts already exists", "не отправляет BEGIN перед DDL"),
         ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
         ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
         ('invalid input value for enum genderenum: "OTHER"', "`%sql UPDATE ...`"),
@@ -63,6 +65,13 @@ from lessonkit.view.hints import GENERIC, hint_for
             "UserWarning: Revision 003_add_comments is present more than once\n"
             "FAILED: Multiple head revisions are present for given argument 'head'",
             "номер ревизии 003_add_comments записан в двух файлах",
+        ),
+        (
+            # SQLite: add_column(insert_after=...) as the first step of a batch whose later
+            # drop_column would rebuild the table (07.2): the order inside the block matters.
+            "alembic.util.exc.CommandError: Can't specify insert_before or insert_after when "
+            "using ALTER; please specify recreate='always'",
+            "Поставьте add_column после",
         ),
     ],
 )

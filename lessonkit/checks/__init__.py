@@ -10,13 +10,16 @@ from __future__ import annotations
 from lessonkit.checks.migrations import data_migration, migration, round_trip
 from lessonkit.checks.oracle import (
     alembic_check,
+    autogenerate_sees,
     exercise,
     file_text,
     git_commits,
     graph,
     log_levels,
     messages,
+    models,
     output,
+    rows,
     statements,
 )
 from lessonkit.checks.predictions import prediction
@@ -44,6 +47,7 @@ __all__ = [
     "alembic_check",
     "alembic_prints",
     "all_of",
+    "autogenerate_sees",
     "column_exists",
     "constraint_exists",
     "data_migration",
@@ -58,6 +62,7 @@ __all__ = [
     "log_levels",
     "messages",
     "migration",
+    "models",
     "output",
     "path_exists",
     "prediction",
@@ -65,6 +70,7 @@ __all__ = [
     "revision_exists",
     "round_trip",
     "row_exists",
+    "rows",
     "single_head",
     "statements",
     "table_exists",

@@ -4,6 +4,7 @@ outcome of the course's own solution, both run from the same starting point on t
     check.exercise(2)                                  # a migration: schema, data, the round trip
     check.exercise(3, names=["ix_tags_name"])          # these names are part of the task
     check.exercise(1, observe=[check.output("heads")]) # what a command prints, parsed
+    check.exercise(2, observe=[check.rows("SELECT * FROM v")])  # a VIEW's rows (probes.py)
 
 See judge.py for the procedure, spec.py for where the exercise's cells come from.
 """
@@ -19,15 +20,19 @@ from lessonkit.checks.oracle.observers import (
     output,
     statements,
 )
+from lessonkit.checks.oracle.probes import autogenerate_sees, models, rows
 
 __all__ = [
     "alembic_check",
+    "autogenerate_sees",
     "exercise",
     "file_text",
     "git_commits",
     "graph",
     "log_levels",
     "messages",
+    "models",
     "output",
+    "rows",
     "statements",
 ]

@@ -23,6 +23,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.util import CommandError
@@ -49,6 +50,7 @@ from lessonkit.lesson import checkpoints
 from lessonkit.lesson.quiet import forget_errors, run_quietly
 from lessonkit.lesson.state import Lesson, lesson_to_change
 
+REAPPLY = "исправленная ревизия не применяется заново (её downgrade, потом upgrade)"
 STEPS = {
     "final": "после upgrade",
     "down": "после отката (downgrade)",
@@ -90,6 +92,7 @@ class Observation:
     schema: Schema | None = None
     data: dict[str, TableData] | None = None
     version: tuple[str, ...] = ()
+    observed: dict[int, object] = field(default_factory=dict)  # observers read at every step
 
 
 @dataclass
@@ -215,7 +218,7 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
     learner = Side(lesson, spec.number, "b", options.config)
     learner.load(lesson, start.side)
     learner.variables = dict(get_shell().user_ns)
-    outcome = _outcome(learner, start.version, version, options)
+    outcome = _outcome(learner, start.version, version, options, start.files)
     problems = _differences(expected, outcome, options)
     if not problems:
         problems = _own_database_problems(lesson, outcome, schema_now, options)
@@ -299,7 +302,9 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
     expected_side = Side(lesson, spec.number, "a", options.config)
     expected_side.load(solution, start.side)
     expected_side.variables = solution.variables
-    expected = _outcome(expected_side, start.version, _version(solution.lesson), options)
+    expected = _outcome(
+        expected_side, start.version, _version(solution.lesson), options, start.files
+    )
     if expected.steps["final"].failed:
         raise OracleBroken(
             f"решение задания {spec.number} на копии с данными: {expected.steps['final'].failed}"
@@ -310,18 +315,65 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
 # -- one side: go to its revision, back, forward ---------------------------------------------------
 
 
+def _reapplies(side: Side, target: tuple[str, ...], start_files: dict[str, str]) -> bool:
+    """Whether the side's file of a target revision differs from the one the start applied
+    (an applied revision fixed in place): the side's database must then be what the changed
+    file gives, so the final step takes it back with the side's own downgrade() and applies
+    it again."""
+    from lessonkit.lesson.scripts import sandbox_script
+
+    now = files_digest(side.sandbox)
+    try:
+        script = sandbox_script(side.sandbox)
+        paths = [Path(script.get_revision(rev).path) for rev in target]
+    except (CourseError, CommandError, AttributeError):
+        return False
+    for path in paths:
+        relative = path.resolve().relative_to(side.sandbox.resolve()).as_posix()
+        if start_files.get(relative) != now.get(relative):
+            return True
+    return False
+
+
 def _outcome(
-    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options
+    side: Side,
+    began: tuple[str, ...],
+    target: tuple[str, ...],
+    options: Options,
+    start_files: dict[str, str] | None = None,
 ) -> Outcome:
     outcome = Outcome()
     side.data_statements = []
+    via = None
+    same = target and sorted(began) == sorted(target) and options.apply != "stamp"
+    if same and (
+        options.reapply or (start_files is not None and _reapplies(side, target, start_files))
+    ):
+        via = _parents(side, target)  # down with the side's own downgrade(), then up again
     with _recording_statements(side):
-        outcome.steps["final"] = _final_step(side, began, target, options)
+        outcome.steps["final"] = _step(side, began, target, options, via)
+        _observe(side, options, outcome, whole_run=False)
+        _round_trip(side, began, target, options, outcome)
+    # Observers of the whole run (the data statements of upgrade *and* downgrade) come last.
+    _observe(side, options, outcome, whole_run=True)
+    return outcome
+
+
+def _observe(side: Side, options: Options, outcome: Outcome, whole_run: bool) -> None:
     for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):
+            continue  # read and compared with each step
+        if getattr(observer, "whole_run", False) != whole_run:
+            continue
         try:
             outcome.observed[index] = observer.observe(side)
         except (CourseError, CommandError, SQLAlchemyError, OSError) as exc:
             outcome.observed[index] = ("ошибка", str(exc).splitlines()[0] if str(exc) else "")
+
+
+def _round_trip(
+    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options, outcome: Outcome
+) -> None:
     if options.round_trip and outcome.steps["final"].failed is None:
         if options.down_to is not None:
             back = _as_version(options.down_to)
@@ -333,21 +385,6 @@ def _outcome(
             outcome.steps["down"] = _step(side, target, back, options)
             if outcome.steps["down"].failed is None:
                 outcome.steps["again"] = _step(side, back, target, options)
-    return outcome
-
-
-def _final_step(
-    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options
-) -> Observation:
-    """The side's files applied to the start. With ``reapply`` and a start already on the
-    target, that means one step back and up again: the start ran the revision's old text."""
-    if options.reapply and tuple(sorted(began)) == tuple(sorted(target)) and target:
-        below = _parents(side, target)
-        failed = _go(side, began, below, options)
-        if failed is not None:
-            return Observation(failed=failed)
-        return _step(side, below, target, options)
-    return _step(side, began, target, options)
 
 
 def _as_version(revision: str) -> tuple[str, ...]:
@@ -355,9 +392,18 @@ def _as_version(revision: str) -> tuple[str, ...]:
 
 
 def _step(
-    side: Side, current: tuple[str, ...], target: tuple[str, ...], options: Options
+    side: Side,
+    current: tuple[str, ...],
+    target: tuple[str, ...],
+    options: Options,
+    via: tuple[str, ...] | None = None,
 ) -> Observation:
-    failed = _go(side, current, target, options)
+    if via is not None and via != target:  # an applied revision fixed in place
+        failed = _go(side, current, via, options) or _go(side, via, target, options)
+        if failed:
+            failed = f"{REAPPLY}: {failed}"
+    else:
+        failed = _go(side, current, target, options)
     observation = Observation(failed=failed)
     try:
         observation.schema = read_schema(side.backend.engine)
@@ -368,6 +414,9 @@ def _step(
         observation.failed = observation.failed or _first_line(exc)
     finally:
         side.backend.dispose()
+    for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):  # e.g. a VIEW the schema does not hold
+            observation.observed[index] = observer.observe(side)
     return observation
 
 
@@ -434,8 +483,11 @@ def _recording_statements(side: Side) -> Iterator[None]:
     def record(conn, cursor, statement, parameters, context, executemany):
         verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
         if verb in ("INSERT", "UPDATE", "DELETE"):
+            table = _table_of(statement)
+            if table == VERSION_TABLE:  # Alembic's own bookkeeping, the same on every side
+                return
             bound = bool(parameters) and parameters not in ({}, (), [])
-            side.data_statements.append((verb, _table_of(statement), bound))
+            side.data_statements.append((verb, table, bound))
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
     try:
@@ -503,17 +555,33 @@ def _differences(expected: Outcome, actual: Outcome, options: Options) -> list[s
             ]
         if options.data and have.data is not None and want.data is not None:
             problems += [f"{where}: {p}" for p in data_differences(want.data, have.data)]
+        for index, observer in enumerate(options.observe):
+            if have.observed.get(index) != want.observed.get(index):
+                text = observer.describe(want.observed.get(index), have.observed.get(index))
+                problems.append(f"{where}: {text}")
         if problems:
             return problems
         if step == "final":
-            for index, observer in enumerate(options.observe):
-                if actual.observed.get(index) != expected.observed.get(index):
-                    problems.append(
-                        observer.describe(expected.observed.get(index), actual.observed.get(index))
-                    )
+            problems = _observer_differences(expected, actual, options, whole_run=False)
             if problems:
                 return problems
-    return []
+    return _observer_differences(expected, actual, options, whole_run=True)
+
+
+def _observer_differences(
+    expected: Outcome, actual: Outcome, options: Options, whole_run: bool
+) -> list[str]:
+    problems = []
+    for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):
+            continue  # read and compared with each step
+        if getattr(observer, "whole_run", False) != whole_run:
+            continue
+        if actual.observed.get(index) != expected.observed.get(index):
+            problems.append(
+                observer.describe(expected.observed.get(index), actual.observed.get(index))
+            )
+    return problems
 
 
 def _own_database_problems(

@@ -37,10 +37,14 @@ MARKS = re.compile(r"\((head|effective head|current|branchpoint|mergepoint)\)")
 
 
 class Observer:
-    """One aspect of a side's final state. ``title`` names it in a hint."""
+    """One aspect of a side's final state. ``title`` names it in a hint. An observer of the
+    whole run (``whole_run``) is read after the round trip and compared after its steps; one
+    of every step (``each_step``) is read and compared after upgrade, downgrade and upgrade."""
 
     title = ""
     reads_variables = False  # the answer is a notebook variable, not a file or the database
+    whole_run = False
+    each_step = False
 
     def observe(self, side) -> object:
         raise NotImplementedError
@@ -218,8 +222,8 @@ class alembic_check(Observer):
 
     def describe(self, expected, actual) -> str:
         if actual == "расходятся":
-            return "`alembic check`: модели и миграции расходятся, а в решении курса совпадают"
-        return "`alembic check`: модели и миграции совпадают, а в решении курса расходятся"
+            return "`alembic check` находит расхождение моделей и базы, а должен проходить"
+        return "`alembic check` проходит, а должен находить расхождение моделей и базы"
 
 
 @dataclass
@@ -254,9 +258,11 @@ class git_commits(Observer):
 @dataclass
 class statements(Observer):
     """How the migration's data statements reach the database: with bound parameters or with
-    values pasted into the SQL text (`O'Brien` breaks the latter, or worse)."""
+    values pasted into the SQL text (`O'Brien` breaks the latter, or worse): upgrade's and
+    downgrade's alike."""
 
     title = "SQL миграции"
+    whole_run = True
 
     def observe(self, side) -> object:
         return tuple(sorted(set(side.data_statements)))
