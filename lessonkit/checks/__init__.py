@@ -10,13 +10,19 @@ from __future__ import annotations
 from lessonkit.checks.migrations import data_migration, migration, round_trip
 from lessonkit.checks.oracle import (
     alembic_check,
+    assignment,
+    configured_url,
     exercise,
     file_text,
     git_commits,
     graph,
     log_levels,
+    log_lines,
+    offline_script,
     output,
     statements,
+    terminal,
+    version_locations,
 )
 from lessonkit.checks.predictions import prediction
 from lessonkit.checks.state import (
@@ -42,7 +48,9 @@ __all__ = [
     "alembic_check",
     "alembic_prints",
     "all_of",
+    "assignment",
     "column_exists",
+    "configured_url",
     "constraint_exists",
     "data_migration",
     "database_at",
@@ -54,7 +62,9 @@ __all__ = [
     "graph",
     "index_exists",
     "log_levels",
+    "log_lines",
     "migration",
+    "offline_script",
     "output",
     "path_exists",
     "prediction",
@@ -65,4 +75,6 @@ __all__ = [
     "single_head",
     "statements",
     "table_exists",
+    "terminal",
+    "version_locations",
 ]

@@ -8,6 +8,14 @@ outcome of the course's own solution, both run from the same starting point on t
 See judge.py for the procedure, spec.py for where the exercise's cells come from.
 """
 
+from lessonkit.checks.oracle.command_observers import (
+    assignment,
+    configured_url,
+    log_lines,
+    offline_script,
+    terminal,
+    version_locations,
+)
 from lessonkit.checks.oracle.judge import exercise
 from lessonkit.checks.oracle.observers import (
     alembic_check,
@@ -21,11 +29,17 @@ from lessonkit.checks.oracle.observers import (
 
 __all__ = [
     "alembic_check",
+    "assignment",
+    "configured_url",
     "exercise",
     "file_text",
     "git_commits",
     "graph",
     "log_levels",
+    "log_lines",
+    "offline_script",
     "output",
     "statements",
+    "terminal",
+    "version_locations",
 ]

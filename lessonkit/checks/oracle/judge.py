@@ -214,7 +214,7 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
             "задание заново — первая ячейка задания.",
         )
     checked = "схема, данные и ревизия" if options.data else "схема и ревизия"
-    trip = ", откат и повторный upgrade" if options.round_trip else ""
+    trip = ", откат и повторный upgrade" if "down" in outcome.steps else ""
     extra = "".join(f", {o.title}" for o in options.observe)
     return Verdict(
         True,

@@ -213,6 +213,10 @@ class git_commits(Observer):
             return done.stdout if done.returncode == 0 else ""
 
         tracked = tuple(sorted(git("ls-tree", "-r", "--name-only", "HEAD").split()))
+        if tracked and not (side.sandbox / ".git" / "index").is_file():
+            # A side's copy has no index (sides.SKIPPED_PATHS): without one, git status lists
+            # every tracked file as deleted, and every tree looks unclean.
+            git("read-tree", "HEAD")
         clean = not git("status", "--porcelain", "--untracked-files=no").strip()
         return (tracked, clean)
 
