@@ -195,7 +195,9 @@ class alembic_check(Observer):
         return "совпадают" if result.ok else "расходятся"
 
     def describe(self, expected, actual) -> str:
-        return f"`alembic check`: модели и миграции {actual}, а должны {expected}"
+        if actual == "расходятся":
+            return "`alembic check`: модели и миграции расходятся, а у решения курса совпадают"
+        return "`alembic check`: модели и миграции совпадают, а у решения курса расходятся"
 
 
 @dataclass
