@@ -185,3 +185,31 @@ def test_git_commits_sees_uncommitted_changes_in_a_copy_without_index(make_lesso
     (lesson.sandbox / "models.py").write_text("# changed\n", encoding="utf-8")
     changed = check.git_commits().observe(side_of(lesson, "b"))
     assert changed[0] == committed[0] and changed[1] is False
+
+
+def test_git_commits_names_a_revision_by_its_id_not_its_file_name(make_lesson):
+    lesson = make_lesson("90_oracle_git_names")
+
+    def git(*args):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=lesson.sandbox,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    versions = lesson.sandbox / "alembic" / "versions"
+    for name, message in (("a", "add email"), ("b", "Add email to users")):
+        for old in versions.glob("*.py"):
+            old.unlink()
+        (versions / f"002_email_{message.replace(' ', '_')}.py").write_text(
+            "revision: str = '002_email'\ndown_revision = None\n", encoding="utf-8"
+        )
+        git("add", "-A")
+        git("commit", "-q", "-m", message)
+        seen = check.git_commits().observe(side_of(lesson, name))
+        assert "ревизия 002_email" in seen[0] and seen[1] is True
+        if name == "a":
+            first = seen
+    assert seen == first  # the same revision under another file name
