@@ -213,3 +213,31 @@ def test_git_commits_names_a_revision_by_its_id_not_its_file_name(make_lesson):
         if name == "a":
             first = seen
     assert seen == first  # the same revision under another file name
+
+
+def test_a_side_keeps_gits_index_so_checkout_works_in_a_copy(make_lesson):
+    lesson = make_lesson("90_oracle_git_index")
+
+    def git(cwd, *args):
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=cwd,
+            check=True,
+            capture_output=True,
+            encoding="utf-8",
+        ).stdout
+
+    git(lesson.sandbox, "init", "-q", "-b", "main")
+    git(lesson.sandbox, "add", ".")
+    git(lesson.sandbox, "commit", "-q", "-m", "start")
+    git(lesson.sandbox, "branch", "feature")
+    side = side_of(lesson)
+    assert git(side.sandbox, "status", "--porcelain", "--untracked-files=no") == ""
+    git(side.sandbox, "checkout", "-q", "feature")  # a solution's `!git checkout` on the copy
+
+
+def test_graph_hint_names_the_revision_whose_parents_differ():
+    expected = ((("001", ()), ("002", ("001",)), ("003", ("002",))), ("003",))
+    actual = ((("001", ()), ("002", ("001",)), ("003", ("001", "002"))), ("003",))
+    hint = check.graph().describe(expected, actual)
+    assert "у 003 родители — 001, 002" in hint

@@ -179,9 +179,17 @@ class graph(Observer):
 
     def describe(self, expected, actual) -> str:
         heads = ", ".join(actual[1])
-        return (
-            f"граф ревизий другой: голов {len(actual[1])} ({heads}), а ожидается {len(expected[1])}"
-        )
+        if len(actual[1]) != len(expected[1]):
+            return (
+                f"граф ревизий другой: голов {len(actual[1])} ({heads}), "
+                f"а ожидается {len(expected[1])}"
+            )
+        want, have = dict(expected[0]), dict(actual[0])
+        for revision in sorted(set(want) & set(have)):
+            if want[revision] != have[revision]:
+                parents = ", ".join(have[revision]) or "нет"
+                return f"граф ревизий другой: у {revision} родители — {parents}, а нужны другие"
+        return f"граф ревизий другой: ревизии {', '.join(sorted(have))}"
 
 
 @dataclass
