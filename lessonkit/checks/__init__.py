@@ -10,17 +10,23 @@ from __future__ import annotations
 from lessonkit.checks.migrations import data_migration, migration, round_trip
 from lessonkit.checks.oracle import (
     alembic_check,
+    assignment,
     autogenerate_sees,
+    configured_url,
     exercise,
     file_text,
     git_commits,
     graph,
     log_levels,
+    log_lines,
     messages,
     models,
+    offline_script,
     output,
     rows,
     statements,
+    terminal,
+    version_locations,
 )
 from lessonkit.checks.predictions import prediction
 from lessonkit.checks.quiet import in_russian
@@ -47,8 +53,10 @@ __all__ = [
     "alembic_check",
     "alembic_prints",
     "all_of",
+    "assignment",
     "autogenerate_sees",
     "column_exists",
+    "configured_url",
     "constraint_exists",
     "data_migration",
     "database_at",
@@ -60,9 +68,11 @@ __all__ = [
     "graph",
     "index_exists",
     "log_levels",
+    "log_lines",
     "messages",
     "migration",
     "models",
+    "offline_script",
     "output",
     "path_exists",
     "prediction",
@@ -74,6 +84,8 @@ __all__ = [
     "single_head",
     "statements",
     "table_exists",
+    "terminal",
+    "version_locations",
 ]
 
 # Every check above, as the lessons call it (check.migration(...)): its English warnings said in

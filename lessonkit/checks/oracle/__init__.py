@@ -9,6 +9,14 @@ outcome of the course's own solution, both run from the same starting point on t
 See judge.py for the procedure, spec.py for where the exercise's cells come from.
 """
 
+from lessonkit.checks.oracle.command_observers import (
+    assignment,
+    configured_url,
+    log_lines,
+    offline_script,
+    terminal,
+    version_locations,
+)
 from lessonkit.checks.oracle.judge import exercise
 from lessonkit.checks.oracle.observers import (
     alembic_check,
@@ -24,15 +32,21 @@ from lessonkit.checks.oracle.probes import autogenerate_sees, models, rows
 
 __all__ = [
     "alembic_check",
+    "assignment",
     "autogenerate_sees",
+    "configured_url",
     "exercise",
     "file_text",
     "git_commits",
     "graph",
     "log_levels",
+    "log_lines",
     "messages",
     "models",
+    "offline_script",
     "output",
     "rows",
     "statements",
+    "terminal",
+    "version_locations",
 ]

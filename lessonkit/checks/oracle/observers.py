@@ -205,9 +205,17 @@ class graph(Observer):
 
     def describe(self, expected, actual) -> str:
         heads = ", ".join(actual[1])
-        return (
-            f"граф ревизий другой: голов {len(actual[1])} ({heads}), а ожидается {len(expected[1])}"
-        )
+        if len(actual[1]) != len(expected[1]):
+            return (
+                f"граф ревизий другой: голов {len(actual[1])} ({heads}), "
+                f"а ожидается {len(expected[1])}"
+            )
+        want, have = dict(expected[0]), dict(actual[0])
+        for revision in sorted(set(want) & set(have)):
+            if want[revision] != have[revision]:
+                parents = ", ".join(have[revision]) or "нет"
+                return f"граф ревизий другой: у {revision} родители — {parents}, а нужны другие"
+        return f"граф ревизий другой: ревизии {', '.join(sorted(have))}"
 
 
 @dataclass
@@ -229,7 +237,8 @@ class alembic_check(Observer):
 @dataclass
 class git_commits(Observer):
     """What the sandbox's git repository holds: the files of its last commit, and whether the
-    working tree is clean (everything committed)."""
+    working tree is clean (everything committed). A revision file stands as «ревизия <id>»:
+    its name follows the message (`-m`), which the learner words as they like."""
 
     title = "git"
 
@@ -240,7 +249,12 @@ class git_commits(Observer):
             )
             return done.stdout if done.returncode == 0 else ""
 
-        tracked = tuple(sorted(git("ls-tree", "-r", "--name-only", "HEAD").split()))
+        names = git("-c", "core.quotepath=off", "ls-tree", "-r", "--name-only", "HEAD")
+        tracked = tuple(sorted(_committed_as(name, git) for name in names.splitlines() if name))
+        if tracked and not (side.sandbox / ".git" / "index").is_file():
+            # A side's copy has no index (sides.SKIPPED_PATHS): without one, git status lists
+            # every tracked file as deleted, and every tree looks unclean.
+            git("read-tree", "HEAD")
         clean = not git("status", "--porcelain", "--untracked-files=no").strip()
         return (tracked, clean)
 
@@ -248,11 +262,24 @@ class git_commits(Observer):
         missing = sorted(set(expected[0]) - set(actual[0]))
         if missing:
             return (
-                f"в последнем коммите нет {', '.join(missing[:3])}: сделайте git add и git commit"
+                f"в последнем коммите нет: {', '.join(missing[:3])} — сделайте git add и "
+                "git commit (в нужной ветке)"
             )
         if not actual[1]:
             return "в git остались незакоммиченные изменения"
         return "в git не то, что нужно"
+
+
+REVISION_LINE = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", re.M)
+
+
+def _committed_as(name: str, git) -> str:
+    """A committed file as git_commits compares it: a revision by its id, others by path."""
+    if "versions/" in name and name.endswith(".py"):
+        found = REVISION_LINE.search(git("show", f"HEAD:{name}"))
+        if found:
+            return f"ревизия {found.group(1)}"
+    return name
 
 
 @dataclass

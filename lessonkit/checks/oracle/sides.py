@@ -81,6 +81,11 @@ class Side:
             target = self.sandbox / path.relative_to(files_from.sandbox)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
+        # git's index is left out of the digest (git status rewrites it), but a copy without
+        # one sees every tracked file as deleted: `git checkout` in a solution then refuses.
+        index = files_from.sandbox / ".git" / "index"
+        if index.is_file():
+            (self.sandbox / ".git" / "index").write_bytes(index.read_bytes())
         self.backend.copy_from(database_from.backend)
         self.point_ini_at_own_database(files_from.backend.ini_url)
 
