@@ -68,7 +68,7 @@ def _normal(value: object, like: object) -> object:
 def answer_kind(expected: object) -> str:
     """What kind of answer the question wants, in words."""
     if isinstance(expected, bool):
-        return '«да» или «нет» (или True / False)'
+        return "«да» или «нет» (или True / False)"
     if isinstance(expected, int):
         return "число"
     if isinstance(expected, list | tuple | set):

@@ -18,14 +18,24 @@ from lessonkit.checks.oracle.observers import (
     output,
     statements,
 )
+from lessonkit.checks.oracle.run_observers import (
+    connection_driver,
+    fresh_database,
+    offline_script,
+    pytest_result,
+)
 
 __all__ = [
     "alembic_check",
+    "connection_driver",
     "exercise",
     "file_text",
+    "fresh_database",
     "git_commits",
     "graph",
     "log_levels",
+    "offline_script",
     "output",
+    "pytest_result",
     "statements",
 ]

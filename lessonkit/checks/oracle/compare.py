@@ -186,18 +186,28 @@ def data_differences(expected: dict[str, TableData], actual: dict[str, TableData
             continue
         example = ""
         if only_have:
-            example = f" (например, у вас строка {_row_text(want.columns, only_have)}"
+            row = sorted(only_have, key=repr)[0]
+            example = f" (например, у вас строка {_row_text(want.columns, row)}"
             if only_want:
-                example += f", а ожидается {_row_text(want.columns, only_want)}"
+                twin = _closest(row, only_want)  # the same row as it should be, if there is one
+                example += f", а ожидается {_row_text(want.columns, twin)}"
             example += ")"
         elif only_want:
-            example = f" (например, нет строки {_row_text(want.columns, only_want)})"
+            row = sorted(only_want, key=repr)[0]
+            example = f" (например, нет строки {_row_text(want.columns, row)})"
         count = max(sum(only_have.values()), sum(only_want.values()))
         lines.append(f"в таблице {table} отличаются строки: {count}{example}")
     return lines
 
 
-def _row_text(columns: tuple[str, ...], rows: Counter) -> str:
-    row = sorted(rows, key=repr)[0]
+def _closest(row: tuple, candidates: Counter) -> tuple:
+    """The candidate that agrees with ``row`` in most columns (same id, same name…)."""
+    return max(
+        sorted(candidates, key=repr),
+        key=lambda other: sum(a == b for a, b in zip(row, other, strict=False)),
+    )
+
+
+def _row_text(columns: tuple[str, ...], row: tuple) -> str:
     pairs = ", ".join(f"{c}={v!r}" for c, v in zip(columns, row, strict=False))
     return "{" + pairs + "}"

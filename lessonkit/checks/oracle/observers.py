@@ -195,7 +195,8 @@ class alembic_check(Observer):
         return "совпадают" if result.ok else "расходятся"
 
     def describe(self, expected, actual) -> str:
-        return f"`alembic check`: модели и миграции {actual}, а должны {expected}"
+        should = {"совпадают": "совпадать", "расходятся": "расходиться"}.get(expected, expected)
+        return f"`alembic check`: модели и миграции {actual}, а должны {should}"
 
 
 @dataclass
