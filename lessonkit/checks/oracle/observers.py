@@ -179,9 +179,23 @@ class graph(Observer):
 
     def describe(self, expected, actual) -> str:
         heads = ", ".join(actual[1])
-        return (
-            f"граф ревизий другой: голов {len(actual[1])} ({heads}), а ожидается {len(expected[1])}"
-        )
+        if len(actual[1]) != len(expected[1]):
+            return (
+                f"граф ревизий другой: голов {len(actual[1])} ({heads}), "
+                f"а ожидается {len(expected[1])}"
+            )
+        want, have = dict(expected[0]), dict(actual[0])
+        for revision in sorted(want):
+            if revision not in have:
+                return f"граф ревизий другой: нет ревизии {revision}"
+            if have[revision] != want[revision]:
+                return (
+                    f"граф ревизий другой: у {revision} родители "
+                    f"{', '.join(have[revision]) or 'нет'}, а ожидаются "
+                    f"{', '.join(want[revision]) or 'нет'}"
+                )
+        extra = sorted(set(have) - set(want))
+        return f"граф ревизий другой: лишние ревизии {', '.join(extra)}"
 
 
 @dataclass
