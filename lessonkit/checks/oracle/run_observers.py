@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlparse
@@ -146,7 +146,6 @@ class fresh_database(Observer):
     CI run: the schema after `upgrade head` and after `downgrade base`, by content."""
 
     title = "новая пустая база"
-    _texts: dict = field(default_factory=dict, repr=False, compare=False)
 
     def observe(self, side) -> object:
         from lessonkit.checks.oracle.sides import Side
@@ -164,7 +163,7 @@ class fresh_database(Observer):
             return (f"{verb} {target}", "ошибка", _failure(done.output))
         facts = schema_facts(read_schema(fresh.backend.engine))
         fresh.backend.dispose()
-        self._texts.update({key: fact.text for key, fact in facts.items()})
+        FACT_TEXTS.update({key: fact.text for key, fact in facts.items()})
         return (f"{verb} {target}", "прошла", tuple(sorted(facts, key=repr)))
 
     def describe(self, expected, actual) -> str:
@@ -187,10 +186,13 @@ class fresh_database(Observer):
         """Facts as a learner reads them; a whole table stands for its columns and keys."""
         tables = {key[1] for key in keys if key[0] == "table"}
         kept = [k for k in keys if k[0] in ("table", "enum") or k[1] not in tables]
-        return [self._texts.get(key, str(key)) for key in kept]
+        return [FACT_TEXTS.get(key, str(key)) for key in kept]
 
 
 FRESH_STEPS = (("upgrade", "head"), ("downgrade", "base"))
+# How each fact reads, for the hint: filled by every observation, kept across check runs (the
+# expected side was observed by an earlier instance of the observer, in the cached oracle).
+FACT_TEXTS: dict[tuple, str] = {}
 
 
 @dataclass
