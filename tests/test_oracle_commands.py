@@ -240,4 +240,4 @@ def test_graph_hint_names_the_revision_whose_parents_differ():
     expected = ((("001", ()), ("002", ("001",)), ("003", ("002",))), ("003",))
     actual = ((("001", ()), ("002", ("001",)), ("003", ("001", "002"))), ("003",))
     hint = check.graph().describe(expected, actual)
-    assert "у 003 родители — 001, 002" in hint
+    assert "у 003 родители 001, 002, а ожидаются 002" in hint

@@ -29,22 +29,32 @@ from lessonkit.checks.oracle.observers import (
     statements,
 )
 from lessonkit.checks.oracle.probes import autogenerate_sees, models, rows
+from lessonkit.checks.oracle.run_observers import (
+    connection_driver,
+    fresh_database,
+    offline_run,
+    pytest_result,
+)
 
 __all__ = [
     "alembic_check",
     "assignment",
     "autogenerate_sees",
     "configured_url",
+    "connection_driver",
     "exercise",
     "file_text",
+    "fresh_database",
     "git_commits",
     "graph",
     "log_levels",
     "log_lines",
     "messages",
     "models",
+    "offline_run",
     "offline_script",
     "output",
+    "pytest_result",
     "rows",
     "statements",
     "terminal",

@@ -27,6 +27,13 @@ NOW_SPELLINGS = re.compile(
 CAST = re.compile(r"::[a-z ]+(\(\d+(,\d+)?\))?(\[\])?")
 DATETIME_TEXT = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d(:?\d\d)?)?$")
 BIG_TABLE = 5000  # rows; a bigger table is compared by its row count only
+# Spellings of one column type (SQLite keeps the name a migration wrote: sa.DateTime gives
+# DATETIME, sa.TIMESTAMP gives TIMESTAMP — both a timestamp without a time zone).
+TYPE_SYNONYMS = {
+    "DATETIME": "TIMESTAMP",
+    "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP",
+    "INT": "INTEGER",
+}
 
 
 def _strip_parens(text: str) -> str:
@@ -71,6 +78,12 @@ def normal_default(text: str | None) -> str | None:
     return text
 
 
+def normal_type(text: str) -> str:
+    """A column type as comparable text: case folded, synonyms of one type made one."""
+    upper = " ".join(text.upper().split())
+    return TYPE_SYNONYMS.get(upper, upper)
+
+
 @dataclass(frozen=True)
 class Fact:
     """One thing a schema holds; ``key`` compares, ``text`` is what a learner reads."""
@@ -104,7 +117,14 @@ def _fact(item: Item, names: frozenset[str]) -> Fact:
         attrs = dict(item.attrs)
         type_, null, default = attrs.get("тип", ""), attrs.get("NULL", ""), attrs.get("DEFAULT")
         default_text = default.removeprefix("DEFAULT ") if default else None
-        key = ("column", item.table, item.name, type_.upper(), null, normal_default(default_text))
+        key = (
+            "column",
+            item.table,
+            item.name,
+            normal_type(type_),
+            null,
+            normal_default(default_text),
+        )
         shown = " ".join(v for v in (type_, null or "NULL", default or "") if v)
         return Fact(key, f"колонка {item.table}.{item.name} {shown}", place)
     if item.kind == "enum":

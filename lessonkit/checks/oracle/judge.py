@@ -64,6 +64,7 @@ class Options:
     version: bool = True  # the revision the database ends on must be the solution's
     data: bool = True
     seed: bool = True
+    seed_avoid: frozenset[str] = frozenset()  # ENUM values the seeded rows must not hold
     round_trip: bool = True
     down_to: str | None = None  # where the round trip rolls back to; None: where it began
     observe: tuple[Observer, ...] = ()
@@ -77,6 +78,7 @@ class Options:
             self.version,
             self.data,
             self.seed,
+            self.seed_avoid,
             self.round_trip,
             self.down_to,
             tuple(repr(o) for o in self.observe),
@@ -144,6 +146,7 @@ def exercise(
     version: bool = True,
     data: bool = True,
     seed: bool = True,
+    seed_avoid: list[str] | tuple[str, ...] = (),
     round_trip: bool = True,
     down_to: str | None = None,
     observe: list[Observer] | tuple[Observer, ...] = (),
@@ -156,6 +159,8 @@ def exercise(
     names: constraint and index names the task itself states (others are compared by content).
     version: the database must end on the solution's revision(s).
     data / seed: compare the rows too; put adversarial rows in first.
+    seed_avoid: ENUM values no seeded row may hold — a value the exercise removes from its
+    type (no row may hold it when the type is rebuilt without it, the task says so).
     round_trip / down_to: roll back (to the revision the exercise began on, or ``down_to``)
     and forward again, comparing each step.
     observe: more aspects to compare (check.output, check.log_levels, check.file_text, …).
@@ -170,6 +175,7 @@ def exercise(
         version,
         data,
         seed,
+        frozenset(seed_avoid),
         round_trip,
         down_to,
         tuple(observe),
@@ -281,7 +287,7 @@ def _build_oracle(lesson: Lesson, spec: ExerciseSpec, options: Options) -> Oracl
     schema = read_schema(side.backend.engine)
     files = files_digest(side.sandbox)
     if options.seed:
-        seed_database(side.backend.engine)
+        seed_database(side.backend.engine, avoid=options.seed_avoid)
     side.backend.dispose()
     return Oracle(Start(side, schema, files))
 

@@ -211,11 +211,17 @@ class graph(Observer):
                 f"а ожидается {len(expected[1])}"
             )
         want, have = dict(expected[0]), dict(actual[0])
-        for revision in sorted(set(want) & set(have)):
-            if want[revision] != have[revision]:
-                parents = ", ".join(have[revision]) or "нет"
-                return f"граф ревизий другой: у {revision} родители — {parents}, а нужны другие"
-        return f"граф ревизий другой: ревизии {', '.join(sorted(have))}"
+        for revision in sorted(want):
+            if revision not in have:
+                return f"граф ревизий другой: нет ревизии {revision}"
+            if have[revision] != want[revision]:
+                return (
+                    f"граф ревизий другой: у {revision} родители "
+                    f"{', '.join(have[revision]) or 'нет'}, а ожидаются "
+                    f"{', '.join(want[revision]) or 'нет'}"
+                )
+        extra = sorted(set(have) - set(want))
+        return f"граф ревизий другой: лишние ревизии {', '.join(extra)}"
 
 
 @dataclass
@@ -229,9 +235,8 @@ class alembic_check(Observer):
         return "совпадают" if result.ok else "расходятся"
 
     def describe(self, expected, actual) -> str:
-        if actual == "расходятся":
-            return "`alembic check` находит расхождение моделей и базы, а должен проходить"
-        return "`alembic check` проходит, а должен находить расхождение моделей и базы"
+        should = {"совпадают": "совпадать", "расходятся": "расходиться"}.get(expected, expected)
+        return f"`alembic check`: модели и миграции {actual}, а должны {should}"
 
 
 @dataclass

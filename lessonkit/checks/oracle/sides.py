@@ -54,6 +54,8 @@ class Side:
         self.lesson = SideLesson(real.name, sandbox, backend)
         self.lesson.side = self
         self.real = real
+        self.number, self.role = number, role
+        self.database_origin = None  # the Side or Lesson whose database this one copied
         self.config = config  # -c <ini>, when the exercise's project keeps it elsewhere
         # The notebook's variables as this side left them (an exercise may answer with one).
         self.variables: dict[str, object] = {}
@@ -76,6 +78,14 @@ class Side:
     def load(self, files_from, database_from) -> None:
         """This side's folder: the files of ``files_from`` (a Side or a Lesson; its database
         files aside) and a copy of ``database_from``'s database."""
+        self.load_files(files_from, database=False)
+        self.backend.copy_from(database_from.backend)
+        self.database_origin = database_from  # an observer may start again from there
+        self.point_ini_at_own_database(files_from.backend.ini_url)
+
+    def load_files(self, files_from, database: bool = True) -> None:
+        """The files of ``files_from`` over an empty folder and, unless ``database`` is
+        False, an empty database the project's alembic.ini points at."""
         self.clear()
         for path in files(files_from.sandbox, skip_database=True):
             target = self.sandbox / path.relative_to(files_from.sandbox)
@@ -86,8 +96,8 @@ class Side:
         index = files_from.sandbox / ".git" / "index"
         if index.is_file():
             (self.sandbox / ".git" / "index").write_bytes(index.read_bytes())
-        self.backend.copy_from(database_from.backend)
-        self.point_ini_at_own_database(files_from.backend.ini_url)
+        if database:
+            self.point_ini_at_own_database(files_from.backend.ini_url)
 
     def point_ini_at_own_database(self, previous: str) -> None:
         """The project's alembic.ini names the database it came with (PostgreSQL: by name);
