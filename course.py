@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
+import stat
 import subprocess
 import sys
 import venv
@@ -31,6 +33,7 @@ INPUTS = (
     "pyproject.toml",
     "jupyter/overrides.json",
     "jupyter/ipython_kernel_config.py",
+    "jupyter/alembic_course_locator.py",
     "tools/install_jupyter_config.py",
 )
 UV_VERSION = "0.13.9"  # also pinned in requirements.lock
@@ -94,7 +97,23 @@ def ensure_environment() -> None:
     STAMP.write_text(inputs_digest(), "utf-8")
 
 
+def shared_environment() -> bool:
+    """This file run by the Python of an environment that is already a course environment
+    but not this clone's .venv: a class server's image (tools/install_jupyter_config.py
+    --shared installed the kernel locator there). Then that environment serves, nothing is
+    built, and the clone goes on PYTHONPATH (such an environment has no .pth naming it)."""
+    import importlib.util
+
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return False
+    needed = ("alembic_course_locator", "jupyterlab", "sqlalchemy")
+    return all(importlib.util.find_spec(name) for name in needed)
+
+
 def course_python(*args: str | Path, check: bool = True, **kwargs) -> int:
+    if shared_environment():
+        env = {**kwargs.pop("env", {}), "PYTHONPATH": str(ROOT)}
+        return run([sys.executable, *args], check=check, env=env, **kwargs)
     ensure_environment()
     return run([PYTHON, *args], check=check, **kwargs)
 
@@ -182,6 +201,14 @@ def test_fast(args: list[str]) -> int:
     )
 
 
+@command("test-slow", "то, что make test оставляет: тесты с меткой slow (.ci/run после test)")
+def test_slow(args: list[str]) -> int:
+    return course_python(
+        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", "-m", "slow", *args,
+        env=TEST_ENV,
+    )  # fmt: skip
+
+
 @command("test-browser", "курс в настоящем Chromium (нужен системный chromium)")
 def test_browser(args: list[str]) -> int:
     return course_python("-m", "pytest", "-m", "browser", "-p", "no:cacheprovider", *args)
@@ -261,6 +288,10 @@ def lock(args: list[str]) -> int:
     run([BIN / ("uv.exe" if WINDOWS else "uv"), "pip", "compile", "pyproject.toml",
          "--extra", "dev", "--universal", "--python-version", "3.11",
          "-o", "requirements.lock", *args])  # fmt: skip
+    # A learner's environment (Binder, conda): the same pins, without the developers' tools.
+    run([BIN / ("uv.exe" if WINDOWS else "uv"), "pip", "compile", "pyproject.toml",
+         "--extra", "lessons", "-c", "requirements.lock", "--universal",
+         "--python-version", "3.11", "-o", "requirements-learner.txt"])  # fmt: skip
     return wheels([])
 
 
@@ -287,9 +318,58 @@ def reset_class(args: list[str]) -> int:
 def clean(args: list[str]) -> int:
     db_stop([])
     db_reset([])
-    shutil.rmtree(ROOT / "work", ignore_errors=True)
+    remove_tree(ROOT / "work")
     say("work/ удалена.")
     return 0
+
+
+@command("progress", "мой прогресс: уроки × задания (✅/❌) и время на урок")
+def show_progress(args: list[str]) -> int:
+    return course_python("tools/progress.py", "progress", *args, check=False)
+
+
+@command(
+    "class-progress",
+    "сервер группы: учащиеся × уроки (--homes /home --course <папка курса>; нужен sudo)",
+)
+def class_progress(args: list[str]) -> int:
+    return course_python("tools/progress.py", "class-progress", *args, check=False)
+
+
+@command("test-hub", "класс на одном сервере: JupyterHub, 8 учащихся сразу (root, Linux)")
+def test_hub(args: list[str]) -> int:
+    return course_python("-m", "pytest", "-m", "hub", "-p", "no:cacheprovider", "-s", *args)
+
+
+@command("bench-hub", "замеры сервера группы: 1, 4 и 8 учащихся (root, Linux; цифры для README)")
+def bench_hub(args: list[str]) -> int:
+    return course_python("bench/hub_bench.py", *args)
+
+
+@command("hub-link", "ссылка nbgitpuller для группы: hub-link https://адрес-хаба [--repo …]")
+def hub_link(args: list[str]) -> int:
+    return course_python("tools/links.py", "hub-link", *args, check=False)
+
+
+@command("binder-link", "ссылка Binder на урок 00 (из git remote origin)")
+def binder_link(args: list[str]) -> int:
+    return course_python("tools/links.py", "binder-link", *args, check=False)
+
+
+def remove_tree(path: Path) -> None:
+    """shutil.rmtree that also deletes read-only files: git writes its objects read-only (the
+    sandboxes of lesson 13), and Windows refuses to delete a read-only file."""
+
+    def writable_and_retry(function, failed, _error) -> None:
+        os.chmod(failed, stat.S_IWRITE | stat.S_IREAD)
+        function(failed)
+
+    if not path.exists():
+        return
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=writable_and_retry)
+    else:
+        shutil.rmtree(path, onerror=writable_and_retry)
 
 
 @command("help", "список команд")
@@ -301,12 +381,30 @@ def show_help(args: list[str]) -> int:
     return 0
 
 
+VARIABLE = re.compile(r"[A-Z][A-Z0-9_]*=.*")
+
+
+def take_variables(argv: list[str]) -> list[str]:
+    """`NAME=value` arguments go into the environment, as make passes them: `make lab
+    COURSE_DB=postgres` and `py course.py lab COURSE_DB=postgres` mean the same on every OS
+    (cmd.exe and PowerShell have no `NAME=value command` form)."""
+    rest = []
+    for arg in argv:
+        if VARIABLE.fullmatch(arg):
+            name, _, value = arg.partition("=")
+            os.environ[name] = value
+        else:
+            rest.append(arg)
+    return rest
+
+
 def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 — this file runs on whatever Python is there
         raise SystemExit("Нужен Python 3.11 или новее: https://www.python.org/downloads/")
     for stream in (sys.stdout, sys.stderr):  # a CP1251 console cannot encode ✅
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    argv = take_variables(argv)
     name, args = (argv[0], argv[1:]) if argv else ("help", [])
     if name not in COMMANDS:
         say(f"Неизвестная команда «{name}».")

@@ -1,6 +1,7 @@
 """lessonkit — the toolkit the lessons of «Alembic на практике» import.
 
 from lessonkit import start_lesson, check, edit_file, show_file, show_revision, show_tree
+from lessonkit import progress   # the learner's table: lessons × exercises, time per lesson
 
 The parts (one folder each; README «Устройство lessonkit» draws the map):
 core/ paths, errors, message boxes · cli/ the Alembic command line in the kernel ·
@@ -22,6 +23,7 @@ from lessonkit.lesson.scripts import revision_path
 from lessonkit.lesson.state import Lesson, active_lesson
 from lessonkit.view.display import show_file, show_revision, show_tree
 from lessonkit.view.graph import show_graph
+from lessonkit.view.progress import progress
 
 __all__ = [
     "CourseError",
@@ -31,6 +33,7 @@ __all__ = [
     "diff_schemas",
     "edit_file",
     "load_ipython_extension",
+    "progress",
     "revision_path",
     "set_ini_option",
     "show_file",

@@ -22,6 +22,14 @@ class Verdict:
     def _repr_pretty_(self, printer, cycle) -> None:
         printer.text(self.text())
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The bundle shown (the same HTML and text as always); showing it records the verdict
+        in the learner's progress, once per display (several checks in one cell: one record)."""
+        from lessonkit.lesson.progress import record_verdict
+
+        record_verdict(self.ok)
+        return {"text/plain": self.text(), "text/html": self._repr_html_()}
+
     def _repr_html_(self) -> str:
         if self.ok:
             return MessageBox("success", f"✅ Верно: {self.message}", [])._repr_html_()

@@ -11,6 +11,7 @@ PGAPPNAME names each replica's connections in PostgreSQL («replica-1», …).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -114,15 +115,11 @@ class ChildProcess:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # the OS did not kill it
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover — the OS did not kill it
-            pass
         for stream in (self.process.stdin, self.process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
 
 def run_at_once(

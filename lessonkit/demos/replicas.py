@@ -48,7 +48,7 @@ class ReplicaReport:
             rows.append(
                 (
                     run.name,
-                    "✅ код 0" if run.ok else f"❌ код {run.code}" if run.code is not None else "❌",
+                    _status(run),
                     f"{run.seconds:.2f} с",
                     wait.text() if wait else "—",
                     did,
@@ -95,3 +95,9 @@ def start_replicas(count: int = 3, command: str = "upgrade head", timeout: float
     lesson.backend.dispose()  # the kernel's pool must not hold what the replicas changed
     waits = sampler.waits if sampler is not None else {}
     return ReplicaReport(runs, waits, sampler.error if sampler is not None else None)
+
+
+def _status(run) -> str:
+    if run.ok:
+        return "✅ код 0"
+    return f"❌ код {run.code}" if run.code is not None else "❌"

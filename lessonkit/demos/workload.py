@@ -83,7 +83,7 @@ class AppsReport:
             rows.append(
                 (
                     run.version,
-                    f"{writes['ok']} ✅ / {writes['failed']} ❌" if writes["ok"] + writes["failed"] else "—",
+                    _counts(writes) if writes["ok"] + writes["failed"] else "—",
                     (
                         f"{reads['ok']} ✅ / {reads['failed']} ❌ / {reads['empty']} пустых"
                         if reads["ok"] + reads["failed"]
@@ -115,7 +115,8 @@ class run_apps:
     """``with run_apps("v1", "v2"): ...`` — the versions write and read while the block runs.
 
     app: the lesson's file with VERSIONS; pause: seconds between rounds; before / after: how
-    long the applications work before the block begins and after it ends; max_id: the highest id ``%(id)s`` may take;
+    long the applications work before the block begins and after it ends; max_id: the highest
+    id ``%(id)s`` may take;
     quiet: no table at the end (the report is ``.report``).
     """
 
@@ -200,3 +201,7 @@ class run_apps:
             self.report.sampler_error = self._sampler.error
         for child in self._children:
             child.stop()
+
+
+def _counts(writes: dict) -> str:
+    return f"{writes['ok']} ✅ / {writes['failed']} ❌"
