@@ -91,9 +91,14 @@ def pytest_collection_modifyitems(config, items):
         notebook = params.params.get("path") if params else None
         group = notebook.stem if notebook is not None else item.module.__name__
         item.add_marker(pytest.mark.xdist_group(group))
-        weights[item.nodeid] = _weight(notebook)
+        weights[item.nodeid] = _weight(notebook) if notebook is not None else _weight_of(item)
     # The heaviest groups first: a long notebook started last would run alone at the end.
     items.sort(key=lambda item: -weights[item.nodeid])
+
+
+def _weight_of(item) -> int:
+    """A test that runs a lesson in a kernel of its own (test_portability_*) weighs like one."""
+    return 30 if item.get_closest_marker("notebooks") else 0
 
 
 def _weight(notebook) -> int:

@@ -193,13 +193,19 @@ class LessonKernel:
         first_code = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
         for index, cell in enumerate(notebook.cells):
             if index in starts and index > first_code:
-                in_order[starts[index]] = self.run_source(
-                    "from lessonkit.lesson import replay as _r, state as _s\n"
-                    "print(_r.state_digest(_s.active_lesson()))"
-                ).removesuffix("\n")
+                in_order[starts[index]] = self.digest()
             if cell.cell_type == "code":
                 self.execute(cell, index)
+            if index == first_code:  # headings above the first code cell: the state it leaves
+                state = self.digest() if digests else ""
+                in_order.update({t: state for i, t in starts.items() if i < first_code})
         return (notebook, in_order) if digests else notebook
+
+    def digest(self) -> str:
+        return self.run_source(
+            "from lessonkit.lesson import replay as _r, state as _s\n"
+            "print(_r.state_digest(_s.active_lesson()))"
+        ).removesuffix("\n")
 
     def run_exercise(self, exercise: Exercise, code: str, may_fail: bool) -> list:
         """The exercise alone, from its first cell (the return to the checkpoint), with
@@ -216,15 +222,17 @@ class LessonKernel:
             self.execute(cell, index)
         return cells
 
-    def upto_digests(self, title: str) -> dict[str, str]:
-        """start_lesson(..., upto=title) from the lesson's first cell, recording the state
-        before each section the replay passes."""
-        from lessonkit.lesson.replay import first_cell_with_upto
-
-        first = next(c for c in self.notebook.cells if c.cell_type == "code")
+    def upto_digests(self, title: str) -> tuple[dict[str, str], list]:
+        """In this (fresh) kernel, the shortest jump a learner types —
+        `from lessonkit import start_lesson; start_lesson("<lesson>", upto=title)` — recording
+        the state before each section the replay passes. Returns the states and what the
+        jump's cell showed."""
         self.run_source(DIGEST_HOOK)
-        self.run_source(first_cell_with_upto(first.source, title))
-        return json.loads(self.run_source("print(_json.dumps(_digests))"))
+        cell = nbformat.v4.new_code_cell(
+            f"from lessonkit import start_lesson\nstart_lesson({self.path.stem!r}, upto={title!r})"
+        )
+        self.client.execute_cell(cell, 0)
+        return json.loads(self.run_source("print(_json.dumps(_digests))")), cell.outputs
 
 
 def _section_starts(notebook) -> dict[int, str]:

@@ -22,6 +22,8 @@ from lessonkit.view.hints import GENERIC, hint_for
         ),
         ("FAILED: Database is not on all head revisions", "`%alembic upgrade head`"),
         ('(psycopg.errors.DuplicateObject) type "genderenum" already exists', "create_type=False"),
+        # 07.1: what a half-done SQLite migration left; the cause is the driver, not Alembic
+        ("(sqlite3.OperationalError) table posts already exists", "не отправляет BEGIN перед DDL"),
         ('(psycopg.errors.UndefinedObject) type "genderenum" does not exist', "checkfirst=True"),
         ('unsafe use of new value "OTHER" of enum type genderenum', "autocommit_block"),
         ('invalid input value for enum genderenum: "OTHER"', "`%sql UPDATE ...`"),
@@ -55,6 +57,21 @@ from lessonkit.view.hints import GENERIC, hint_for
             "FAILED: Can't specify insert_before or insert_after when using ALTER; please "
             "specify recreate='always'",
             "recreate='always'",
+        ),
+        # Alembic refuses a folder with files in it, not a folder that exists (lesson 01).
+        ("FAILED: Directory alembic already exists and is not empty", "уже есть файлы"),
+        # A duplicated revision id is named as such, not «merge the heads» (lesson 05.1).
+        (
+            "UserWarning: Revision 003_add_comments is present more than once\n"
+            "FAILED: Multiple head revisions are present for given argument 'head'",
+            "номер ревизии 003_add_comments записан в двух файлах",
+        ),
+        (
+            # SQLite: add_column(insert_after=...) as the first step of a batch whose later
+            # drop_column would rebuild the table (07.2): the order inside the block matters.
+            "alembic.util.exc.CommandError: Can't specify insert_before or insert_after when "
+            "using ALTER; please specify recreate='always'",
+            "Поставьте add_column после",
         ),
     ],
 )
@@ -106,3 +123,21 @@ def test_an_unknown_revision_from_the_database_is_told_apart_from_a_typo():
     output = "FAILED: Can't locate revision identified by '00'"
     prefix = hint_for(CommandResult(argv=["upgrade", "00"], output=output, exit_code=255))
     assert "несколько ревизий" in prefix
+
+
+def test_a_step_inside_a_range_is_explained_and_never_suggested_back(make_lesson):
+    """Lesson 04: `history -r 002_add_posts+1:head` once got «Возможно, вы имели в виду» with
+    the very command typed. A step from a known revision is explained instead; a typo inside
+    a range gets no suggestion identical to what was typed."""
+    lesson = make_lesson()
+    (lesson.sandbox / "alembic" / "versions" / "002_add_posts.py").write_text(
+        'revision = "002_add_posts"\ndown_revision = None\n', encoding="utf-8"
+    )
+    output = "FAILED: Can't locate revision identified by '002_add_posts+1'"
+    argv = ["history", "-r", "002_add_posts+1:head"]
+    hint = hint_for(CommandResult(argv=argv, output=output, exit_code=255))
+    assert "шаг от ревизии" in hint and "Возможно" not in hint
+    output = "FAILED: Can't locate revision identified by '002_add_post'"
+    argv = ["history", "-r", "002_add_post:head"]
+    hint = hint_for(CommandResult(argv=argv, output=output, exit_code=255))
+    assert "history -r 002_add_post:head" not in hint

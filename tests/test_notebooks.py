@@ -114,7 +114,8 @@ def test_lesson_every_way_on_sqlite(path, clean_tree):
     # Run All»; the replay must give the in-order state before every section it passed.
     with LessonKernel(path, backend="sqlite", COURSE_REPRODUCIBLE="1") as kernel:
         last = sections(kernel.notebook)[-1].title
-        replayed = kernel.upto_digests(last)
+        replayed, shown = kernel.upto_digests(last)
+        assert_jump_is_quiet(shown)
         notebook, in_order = kernel.run_all(digests=True)
         assert_ran_as_designed(notebook, solved=False)
         for title, digest in in_order.items():
@@ -151,6 +152,16 @@ def test_answers_on_the_other_databases(path, backend, clean_tree):
     with LessonKernel(path, backend=backend) as kernel:
         assert_ran_as_designed(kernel.run_all(), solved=False)
         assert_answers_judged(kernel, path.stem)
+
+
+def assert_jump_is_quiet(outputs) -> None:
+    """Of the replay, the jump shows only the welcome box and the ⏩ summary (and the Lesson's
+    short repr): no error block, no printed output, no hint about a message it hid."""
+    noise = [o for o in outputs if o.output_type in ("error", "stream")]
+    assert not noise, noise
+    texts = [o.get("data", {}).get("text/plain", "") for o in outputs]
+    assert any(text.startswith("⏩") for text in texts), texts
+    assert not any("прочитайте сообщение Alembic выше" in text for text in texts)
 
 
 def first_code_output(notebook) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -66,8 +65,8 @@ def interrupting_upgrade() -> str:
     """An upgrade that creates a table, then is interrupted as Kernel → Interrupt does it."""
     return (
         f"{USERS}\n"
-        "    import os, signal, time\n"
-        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    import signal, time\n"
+        "    signal.raise_signal(signal.SIGINT)  # os.kill(pid, SIGINT) kills outright on Windows\n"
         "    time.sleep(5)\n"
         "    op.create_table('never', sa.Column('id', sa.Integer, primary_key=True))"
     )
@@ -352,7 +351,7 @@ def test_a_killed_kernel_does_not_keep_the_server_forever():
         assert kernel.stdout.readline().strip() == "attached"
         handles = json.loads((pgdata / ".handle_pids.json").read_text(encoding="utf-8"))
         assert kernel.pid in handles
-        os.kill(kernel.pid, signal.SIGKILL)
+        kernel.kill()  # SIGKILL; TerminateProcess on Windows: the process gets no say either way
         kernel.wait()
         assert postgres.forget_dead_handles(pgdata) == [kernel.pid]
         assert kernel.pid not in json.loads(

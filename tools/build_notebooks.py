@@ -209,7 +209,7 @@ def main(check: bool, only: list[str], instructor: bool, out: Path | None = None
         orphans = {p.stem for p in target_dir.glob("*.ipynb")} - everything
         stale += [f"{target_dir.name}/{name}.ipynb (нет исходника)" for name in sorted(orphans)]
     if stale:
-        print("Ноутбуки расходятся с lessons_src/ — выполните `make notebooks`:")
+        print("Ноутбуки расходятся с lessons_src/ — выполните `python course.py notebooks`:")
         print("\n".join(f"  {path}" for path in stale))
         return 1
     if not check:

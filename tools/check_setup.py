@@ -63,7 +63,8 @@ def check_python() -> str:
     if sys.version_info < (3, 11):  # noqa: UP036 — the interpreter the learner actually has
         raise Problem(
             f"Python {sys.version.split()[0]} — курсу нужен 3.11 или новее",
-            "установите Python 3.11+ и выполните `make lab PYTHON=python3.11`.",
+            "установите Python 3.11+ и выполните `make lab PYTHON=python3.11` "
+            "(Windows: `py -3.11 course.py lab`).",
         )
     return f"Python {sys.version.split()[0]} ({sys.executable})"
 
@@ -101,7 +102,8 @@ def check_environment() -> str:
     if wrong:
         raise Problem(
             "окружение не совпадает с requirements.lock: " + ", ".join(wrong),
-            "удалите папку .venv и выполните `make lab` — окружение соберётся заново.",
+            "удалите папку .venv и выполните `make lab` (Windows: `py course.py lab`) — "
+            "окружение соберётся заново.",
         )
     import lessonkit  # noqa: F401 — the course's package is importable from the environment
 
@@ -281,7 +283,8 @@ def check_jupyterlab() -> str:
     except TimeoutError:
         raise Problem(
             "JupyterLab не запустился за 90 с",
-            "запустите `make lab` в терминале и прочитайте сообщения об ошибке.",
+            "запустите `make lab` (Windows: `py course.py lab`) в терминале и прочитайте "
+            "сообщения об ошибке.",
         ) from None
     try:
         plugin = "@jupyterlab/translation-extension:plugin"
@@ -292,7 +295,8 @@ def check_jupyterlab() -> str:
     if locale != "ru_RU":
         raise Problem(
             f"JupyterLab запускается, но язык интерфейса — {locale}",
-            "выполните `.venv/bin/python tools/install_jupyter_config.py`.",
+            "выполните `python tools/install_jupyter_config.py` Python-ом окружения курса "
+            "(`.venv/bin/python`, в Windows — `.venv\\Scripts\\python`).",
         )
     return f"JupyterLab запускается, интерфейс на русском ({time.perf_counter() - started:.1f} с)"
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from lessonkit.core.tracebacks import without_background
+
 RECORD = re.compile(r"^(DEBUG|INFO|WARNI|WARNING|ERROR|CRITI|CRITICAL)\s+\[([\w.]+)\] ?(.*)$")
 # A Python warning printed between log records («…/batch.py:12: UserWarning: …») and the
 # source line under it: never part of a statement, always shown.
@@ -64,7 +66,9 @@ def _matters(lines: list[str]) -> bool:
 
 def trim(output: str) -> str:
     """The output with SQL echo reduced to DDL, DML and transaction lines, and a note saying
-    how many lines were left out. Output without SQL echo is returned unchanged."""
+    how many lines were left out; without SQLAlchemy's «Background on this error at …» link,
+    the same for every error of a kind. Output without SQL echo or link is returned unchanged."""
+    output = without_background(output)
     kept, hidden = [], 0
     for logger, lines in _records(output):
         if logger == ENGINE_LOGGER and not _matters(lines):

@@ -15,18 +15,21 @@ class CourseError(Exception):
     """
 
     title = "Ошибка"
+    DETAILS = "Полная трассировка Python"
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, details: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details = details  # the full traceback of the error behind it, one click away
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\nЧто делать: {self.hint}"
 
     def box(self) -> MessageBox:
         lines = [("", self.message)] + ([("Что делать", self.hint)] if self.hint else [])
-        return MessageBox("error", f"✗ {self.title}", lines)
+        details = (self.DETAILS, self.details) if self.details else None
+        return MessageBox("error", f"✗ {self.title}", lines, details)
 
     def _render_traceback_(self) -> list[str]:
         from IPython.display import display

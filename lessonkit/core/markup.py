@@ -43,14 +43,43 @@ def inline_html(text: str) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-class MessageBox:
-    """A titled message with optional lines under it (e.g. «Что делать: ...»)."""
+DETAILS_STYLE = "margin-top:4px;font-size:0.9em"
+PRE_STYLE = (
+    "font-family:var(--jp-code-font-family,monospace);font-size:0.9em;white-space:pre-wrap;"
+    "overflow-wrap:anywhere;max-height:30em;overflow:auto;margin:4px 0 0;padding:4px 6px;"
+    "background:rgba(127,127,127,0.12)"
+)
 
-    def __init__(self, kind: str, title: str, lines: list[tuple[str, str]]):
+QUOTE_STYLE = (
+    "font-family:var(--jp-code-font-family,monospace);font-size:0.95em;white-space:pre-wrap;"
+    "overflow-wrap:anywhere;margin-top:3px"
+)
+
+
+class MessageBox:
+    """A titled message with optional lines under it (e.g. «Что делать: ...»).
+
+    ``quote``: text shown as it is, in the code font, under the title (a database's message:
+    its «LINE 1: …» and the ^ under it must stay aligned). ``details``: (summary, text) kept
+    one click away — a collapsed <details> in JupyterLab (the full Python traceback of an
+    error); plain text keeps it in full, after the message."""
+
+    def __init__(
+        self,
+        kind: str,
+        title: str,
+        lines: list[tuple[str, str]],
+        details: tuple[str, str] | None = None,
+        quote: str | None = None,
+    ):
         self.kind, self.title, self.lines = kind, title, lines  # lines: (label, text)
+        self.details, self.quote = details, quote
 
     def text(self) -> str:
-        body = [f"{label}: {text}" if label else text for label, text in self.lines]
+        body = [self.quote] if self.quote else []
+        body += [f"{label}: {text}" if label else text for label, text in self.lines]
+        if self.details:
+            body.append(f"{self.details[0]}:\n{self.details[1].rstrip()}")
         return "\n".join([self.title, *body])
 
     def _repr_pretty_(self, printer, cycle) -> None:
@@ -59,9 +88,17 @@ class MessageBox:
     def _repr_html_(self) -> str:
         fg, bg, border = STYLES[self.kind]
         rows = [f"<div><b>{inline_html(self.title)}</b></div>"]
+        if self.quote:
+            rows.append(f"<div style='{QUOTE_STYLE}'>{html.escape(self.quote)}</div>")
         for label, text in self.lines:
             head = f"<b>{html.escape(label)}:</b> " if label else ""
             rows.append(f"<div style='margin-top:3px'>{head}{inline_html(text)}</div>")
+        if self.details:
+            summary, text = self.details
+            rows.append(
+                f"<details style='{DETAILS_STYLE}'><summary>{html.escape(summary)}</summary>"
+                f"<pre style='{PRE_STYLE}'>{html.escape(text.rstrip())}</pre></details>"
+            )
         style = BOX_STYLE.format(fg=fg, bg=bg, border=border)
         return f"<div class='lessonkit-box' style='{style}'>{''.join(rows)}</div>"
 

@@ -23,6 +23,8 @@ import json
 import logging
 import os
 import platform
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -47,6 +49,14 @@ CONFIG = "course.conf"
 SOCKET_PATH_LIMIT = 100  # macOS allows 104 bytes for a socket path, Linux 108
 
 _servers: dict[Path, object] = {}
+_notices: list[str] = []  # what happened to the server that the learner should be told
+
+
+def take_notices() -> list[str]:
+    """The notices since the last call (start_lesson shows them in its welcome box)."""
+    taken = list(_notices)
+    _notices.clear()
+    return taken
 
 
 class ServerStartFailed(Exception):
@@ -90,10 +100,34 @@ def normalize_url(url: str | sa.URL) -> sa.URL:
     return url
 
 
+# A password is part of the URL: its @ and % must be written %-encoded, or the URL means
+# something else («p@ss@127.0.0.1» is the host «ss@127.0.0.1»).
+PERCENT_ENCODE = (
+    "если в пароле (или имени пользователя) есть `@` или `%`, в адресе их пишут "
+    "закодированными: `@` → `%40`, `%` → `%25`; пароль `p@ss` — это "
+    "`postgresql://user:p%40ss@host/db`. Закодировать целиком: "
+    "`urllib.parse.quote(пароль, safe='')`."
+)
+UNENCODED = re.compile(r"failed to resolve host '[^']*@[^']*'|password authentication failed")
+
+
+def password_hint(text: str) -> str | None:
+    """PERCENT_ENCODE when an error shows a password that was not %-encoded: a host with an
+    @ in it, or a refused password."""
+    return PERCENT_ENCODE if UNENCODED.search(text) else None
+
+
 def admin_url(pgdata: Path | None = None, keep_running: bool = False) -> sa.URL:
     """URL of a database on the course server with the right to CREATE DATABASE."""
     if os.environ.get(ENV_URL):
-        return normalize_url(os.environ[ENV_URL])
+        url = normalize_url(os.environ[ENV_URL])
+        if "@" in (url.host or ""):  # the server would be asked to resolve «ss@127.0.0.1»
+            raise DatabaseUnavailable(
+                f"в адресе DATABASE_URL после последнего `@` не сервер, а «{url.host}»: в "
+                "пароле есть знак `@`, и адрес разобран не там.",
+                hint=PERCENT_ENCODE,
+            )
+        return url
     server = start_embedded(pgdata, keep_running=keep_running)
     return normalize_url(server.get_uri())
 
@@ -255,15 +289,28 @@ def _prepare_for_system_user(pgdata: Path) -> None:
     os.chown(pgdata, entry.pw_uid, entry.pw_gid)
 
 
-def _stop_orphans(pgdata: Path) -> None:
-    """A data folder deleted under a running server leaves the server running: stop it before
-    a new cluster is made in the same place."""
+def _stop_orphans(pgdata: Path) -> bool:
+    """A data folder deleted under a running server leaves the server running, on files that
+    are gone. Stop it before a new cluster is made in the same place — and wait until it is
+    gone: a postmaster that exits later removes the socket and postmaster.pid of the new
+    server, by their paths. Returns whether there was one."""
+    found = []
     for process in psutil.process_iter(attrs=["name", "cmdline"]):
         cmdline = process.info["cmdline"] or []
         if process.info["name"] in ("postgres", "postgres.exe") and str(pgdata) in cmdline:
-            with contextlib.suppress(psutil.Error):
+            found.append(process)
+    for process in found:
+        with contextlib.suppress(psutil.Error):
+            if platform.system() == "Windows":
                 process.terminate()
-                process.wait(3)
+            else:
+                process.send_signal(signal.SIGINT)  # «fast» shutdown: clients are cut off
+    _, alive = psutil.wait_procs(found, timeout=10)
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=5)
+    return bool(found)
 
 
 def _ensure_cluster(pgdata: Path) -> None:
@@ -280,7 +327,12 @@ def _ensure_cluster(pgdata: Path) -> None:
             f"старая папка переименована в {aside}, создаю новую.",
             file=sys.stderr,
         )
-    _stop_orphans(pgdata)
+    if _stop_orphans(pgdata):
+        _notices.append(
+            "данные встроенного PostgreSQL пропали: их папку удалили, пока сервер работал. "
+            "Курс остановил старый сервер и запустил новый, с пустыми данными; базы уроков на "
+            "PostgreSQL создаются заново их первой ячейкой."
+        )
     pgdata.mkdir(parents=True, exist_ok=True)
     _prepare_for_system_user(pgdata)
     _run(
@@ -321,6 +373,11 @@ def stable_port(pgdata: Path) -> int:
     sandbox's alembic.ini stays valid); another free one only if it is taken."""
     port = 20000 + int(hashlib.sha256(bytes(pgdata)).hexdigest(), 16) % 20000
     with socket.socket() as probe:
+        if os.name != "nt":
+            # As PostgreSQL binds: a port whose last connections wait in TIME_WAIT after a
+            # stop is free to it (on Windows a plain bind already ignores TIME_WAIT, and
+            # SO_REUSEADDR would even allow a port another program listens on).
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
             return port

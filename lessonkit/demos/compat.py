@@ -4,6 +4,8 @@ PostgreSQL and DuckDB, plain and in batch mode.
 Nothing in the matrix is typed by hand: each cell is the outcome of running the operation on a
 fresh copy of the same two tables — ✓, ✓ only in batch mode (the operation failed as is and
 passed inside ``batch_alter_table(recreate="always")``), or ✗ with the database's own error.
+``on_every_database(revision)`` makes one row of a whole revision of the lesson: upgrade, a
+statement of the application, downgrade, upgrade again — and a verdict.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from IPython.display import display
 
+from lessonkit.checks.verdict import Verdict
 from lessonkit.core.markup import inline_html
 from lessonkit.core.portable import remove_tree
 from lessonkit.databases.backends import BACKENDS, make_backend
@@ -276,3 +283,51 @@ def compatibility_matrix(
             backend.destroy()
         remove_tree(lesson.sandbox / ".compat")
     return matrix
+
+
+def _columns(ops: Operations) -> dict[str, list[str]]:
+    """Tables and their columns, as the database sees them."""
+    inspector = sa.inspect(ops.get_bind())
+    return {
+        table: sorted(c["name"] for c in inspector.get_columns(table))
+        for table in inspector.get_table_names()
+    }
+
+
+def on_every_database(revision: str, sql: str | None = None, before: str | None = None) -> Verdict:
+    """A revision of the lesson on SQLite, PostgreSQL and DuckDB, on the matrix's two tables:
+    ``before`` (rows the application already has), upgrade(), ``sql`` (what the application does
+    next), downgrade() — the tables and columns must be those from before upgrade() — and
+    upgrade() again. Shows the row of the matrix; ✅ when every database passed."""
+    lesson = lesson_to_change()
+    script = ScriptDirectory.from_config(Config(str(lesson.sandbox / "alembic.ini")))
+    try:
+        module = script.get_revision(revision).module
+    except (CommandError, AttributeError):
+        return Verdict(False, f"ревизии {revision} нет.", "создайте её и примените.")
+
+    def run(ops: Operations) -> None:
+        if before:
+            ops.execute(before)
+        columns = _columns(ops)
+        with Operations.context(ops.migration_context):
+            module.upgrade()
+            if sql:
+                ops.execute(sql)
+            module.downgrade()
+            if _columns(ops) != columns:
+                raise RuntimeError("после downgrade() таблицы и колонки не те, что до upgrade()")
+            module.upgrade()
+
+    matrix = compatibility_matrix(
+        [Operation(f"{revision}: upgrade, downgrade, upgrade", run, None)]
+    )
+    display(matrix)
+    failed = [f"{db}: {o.error}" for _, row in matrix.rows for db, o in row.items() if o.kind != OK]
+    if failed:
+        return Verdict(
+            False,
+            f"ревизия {revision} не проходит: " + "; ".join(failed),
+            "найдите в матрице ✗ и прочитайте ошибку.",
+        )
+    return Verdict(True, f"ревизия {revision} проходит туда и обратно на всех трёх базах.")

@@ -41,9 +41,16 @@ if TYPE_CHECKING:
 DATABASE_COMMANDS = {"upgrade", "downgrade", "stamp", "ensure_version"}
 
 
-def split_line(line: str) -> list[str]:
+def split_line(line: str, windows: bool = os.name == "nt") -> list[str]:
+    """The arguments as the learner's terminal would split them. On Windows a backslash is a
+    path separator (`-c migrations\\alembic.ini`), not an escape as in a POSIX shell."""
+    lexer = shlex.shlex(line, posix=True)  # what shlex.split does, minus the escape on Windows
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    if windows:
+        lexer.escape = ""
     try:
-        return shlex.split(line)
+        return list(lexer)
     except ValueError as exc:  # an unbalanced quote
         raise CourseError(
             f"не удалось разобрать аргументы: {exc}.",

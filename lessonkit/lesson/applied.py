@@ -59,6 +59,9 @@ class AppliedFiles:
                         path.read_text(errors="replace", encoding="utf-8"),
                     )
 
+    def copy(self) -> AppliedFiles:
+        return AppliedFiles(dict(self.contents))
+
     def edited(self) -> list[EditedRevision]:
         """Applied revisions (not rolled back since) whose file changed after they ran."""
         return [

@@ -70,11 +70,13 @@ def _exclusive() -> Iterator[None]:
         yield
 
 
-def claim(lesson: str, take_over: bool = False) -> None:
-    """Make this process the owner of ``lesson``'s sandbox, or raise SandboxBusy."""
+def claim(lesson: str, take_over: bool = False) -> Owner | None:
+    """Make this process the owner of ``lesson``'s sandbox, or raise SandboxBusy. Returns the
+    live kernel it was taken from (take_over=True), None when there was none."""
     with _exclusive():
         owner = _read(lesson)
-        if owner is not None and owner.alive() and not owner.is_me() and not take_over:
+        other = owner if owner is not None and owner.alive() and not owner.is_me() else None
+        if other is not None and not take_over:
             raise SandboxBusy(
                 f"с песочницей урока {lesson} уже работает другое ядро (процесс {owner.pid}, "
                 f"с {owner.since}): урок открыт во второй вкладке, в копии ноутбука или у "
@@ -86,6 +88,7 @@ def claim(lesson: str, take_over: bool = False) -> None:
                 "сообщение при следующей команде.",
             )
         _record(lesson).write_text(json.dumps(asdict(Owner.me())), encoding="utf-8")
+    return other
 
 
 def release(lesson: str) -> None:
@@ -103,7 +106,8 @@ def ensure_owner(lesson: str) -> None:
         return
     if owner is None:  # work/ was deleted under the kernel (make clean)
         raise LessonNotStarted(
-            f"песочницы урока {lesson} больше нет: папку work/ удалили (например, `make clean`).",
+            f"песочницы урока {lesson} больше нет: папку work/ удалили "
+            "(например, `python course.py clean`).",
             hint="выполните первую ячейку урока — она создаст песочницу заново.",
         )
     raise SandboxTakenOver(

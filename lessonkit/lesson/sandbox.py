@@ -20,7 +20,7 @@ from lessonkit.core.errors import CourseError, UnsafeReset
 from lessonkit.core.markup import KeyValueView
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR, is_inside_work, sandbox_dir, shorten_paths
 from lessonkit.core.portable import UTF8, remove_tree
-from lessonkit.databases.backends import make_backend
+from lessonkit.databases.backends import BACKENDS, choose_backend_name, make_backend
 from lessonkit.lesson import checkpoints, ownership, progress, replay
 from lessonkit.lesson import state as session
 from lessonkit.lesson.project import init_project
@@ -37,17 +37,20 @@ IDLE_DIR = WORK_DIR / ".idle"  # where a kernel waits for its lesson's first cel
 
 def start_lesson(
     name: str,
-    db: str = "sqlite",
-    start: str = "project",
+    db: str | None = None,
+    start: str | None = None,
     fixed_db: bool = False,
     take_over: bool = False,
     upto: str | None = None,
 ) -> Lesson:
     """Reset the sandbox and database of lesson ``name`` and make it the active lesson.
 
-    db: "sqlite" (default), "postgres" or "duckdb"; the COURSE_DB variable overrides it,
-    unless fixed_db=True (a lesson about one database's behaviour, e.g. PostgreSQL enums).
-    start: "project" (alembic init already done, models.py ready) or "empty".
+    db: "sqlite", "postgres" or "duckdb"; by default the lesson's own (the one its first cell
+    names: SQLite for most, PostgreSQL for lessons about it), else SQLite. The COURSE_DB
+    variable overrides it, unless fixed_db=True (a lesson about one database's behaviour, e.g.
+    PostgreSQL enums) — or the lesson's own first cell says fixed_db=True.
+    start: "project" (alembic init already done, models.py ready) or "empty"; by default the
+    lesson's own.
     take_over: take the sandbox from another live kernel that works in it (see ownership).
     upto: a section heading of the lesson: the sandbox and the database are then brought to
     the state just before it, by running the lesson's own cells (see replay).
@@ -60,17 +63,19 @@ def start_lesson(
             f"странное имя урока «{name}».",
             hint='имя как у ноутбука, без .ipynb: start_lesson("02_revisions")',
         )
+    db, start, fixed_db = _lesson_choices(name, db, start, fixed_db, upto)
     if start not in STARTS:
         raise CourseError(
             f"неизвестное начальное состояние «{start}».", hint='start="project" или start="empty".'
         )
     if upto is not None:
         replay.find_section(replay.lesson_notebook(name), upto)  # an unknown one: nothing reset
+    _stand_in_a_folder_that_exists()
     _prepare_environment()
     fence_git()
     sandbox = sandbox_dir(name)
     backend = make_backend(db, name, sandbox, fixed_db)
-    ownership.claim(name, take_over)
+    taken_from = ownership.claim(name, take_over)
     try:
         backend.ensure_resettable()
     except CourseError:
@@ -95,10 +100,60 @@ def start_lesson(
     lesson = Lesson(name, sandbox, backend)
     session.set_active(lesson)
     progress.record_start(name)
-    _show_welcome(lesson, start, sql_line)
+    _show_welcome(lesson, start, sql_line, _notices(lesson, taken_from))
     if upto is not None:
         replay.replay(lesson, upto)
     return lesson
+
+
+def _lesson_choices(
+    name: str, db: str | None, start: str | None, fixed_db: bool, upto: str | None
+) -> tuple[str, str, bool]:
+    """(db, start, fixed_db): what the call names, else what the lesson's own first cell
+    passes. A jump (upto=) replays the lesson's cells, which need the lesson's own start and,
+    in a lesson fixed to one database, that database: another one is refused here, before
+    anything is reset, with the arguments to pass."""
+    own = replay.own_arguments(name)
+    own_db, own_start = own.get("db", "sqlite"), own.get("start", "project")
+    fixed = bool(own.get("fixed_db")) or fixed_db
+    wanted = choose_backend_name(own_db, fixed=True)
+    if upto and own.get("fixed_db") and db and choose_backend_name(db, fixed=True) != wanted:
+        raise CourseError(
+            f"урок {name} идёт только на {BACKENDS[wanted].title}: его ячейки, которые "
+            "выполняет upto=, на другой базе не пройдут.",
+            hint=f'уберите db= или передайте db="{own_db}": '
+            f'`start_lesson("{name}", db="{own_db}", upto="{upto}")`.',
+        )
+    if upto is not None and start is not None and start != own_start:
+        raise CourseError(
+            f'урок {name} начинается с start="{own_start}": его ячейки, которые выполняет '
+            "upto=, рассчитаны на это начало.",
+            hint=f'уберите start= или передайте start="{own_start}".',
+        )
+    return db or own_db, start or own_start, fixed
+
+
+def _stand_in_a_folder_that_exists() -> None:
+    """The folder the kernel stands in (a sandbox, work/.idle) may have been deleted with
+    work/ while the kernel ran; everything relative to it would fail. Stand in work/.idle."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        IDLE_DIR.mkdir(parents=True, exist_ok=True)
+        os.chdir(IDLE_DIR)
+
+
+def _notices(lesson: Lesson, taken_from: ownership.Owner | None) -> list[str]:
+    """What the learner must know about this reset beyond the usual: another kernel's work
+    that it wiped, a database server that had to be started anew."""
+    found = list(lesson.backend.notices())
+    if taken_from is not None:
+        found.append(
+            f"песочница забрана у другого ядра (процесс {taken_from.pid}, работал с "
+            f"{taken_from.since}): его файлы урока и база урока стёрты и созданы заново. "
+            "То ядро при следующей команде получит сообщение, что песочницу забрали."
+        )
+    return found
 
 
 def _recreate_folder(sandbox: Path) -> None:
@@ -146,11 +201,12 @@ def _prepare_environment() -> None:
     os.environ.update(UTF8)
 
 
-def _show_welcome(lesson: Lesson, start: str, sql_line: str) -> None:
+def _show_welcome(lesson: Lesson, start: str, sql_line: str, notices: list[str]) -> None:
     rows = [
         ("Песочница", shorten_paths(str(lesson.sandbox)) + "/ (текущая папка ноутбука)"),
         ("Начало", STARTS[start]),
         ("База", f"{lesson.backend.title} — {lesson.backend.location}"),
         ("Команды", "%alembic <как в терминале>; " + sql_line),
     ]
+    rows += [("⚠️ Внимание", notice) for notice in notices]
     display(KeyValueView(f"✅ Урок {lesson.name} готов", rows))

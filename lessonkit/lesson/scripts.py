@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 
 from lessonkit.core.errors import CourseError
@@ -22,7 +23,7 @@ def sandbox_script(sandbox: Path | None = None) -> ScriptDirectory:
     try:
         script = ScriptDirectory.from_config(Config(str(ini)))
         script.revision_map.heads  # noqa: B018 — builds the map: a broken down_revision fails here
-    except (CommandError, KeyError) as exc:
+    except (CommandError, KeyError, RevisionError) as exc:  # RevisionError: a label used twice
         raise CourseError(
             f"Alembic не может построить граф ревизий: {exc}",
             hint="проверьте down_revision в файлах alembic/versions; %alembic history покажет "

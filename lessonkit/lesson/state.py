@@ -24,7 +24,7 @@ from lessonkit.lesson.project import set_ini_option
 from lessonkit.lesson.sql_connection import connect_sql, disconnect_sql
 
 
-@dataclass
+@dataclass(repr=False)
 class Lesson:
     name: str
     sandbox: Path
@@ -36,6 +36,13 @@ class Lesson:
     expectations: list = field(default_factory=list, repr=False)
     # len(history) when the last checkpoint was restored: what ran since belongs to the exercise
     history_mark: int = 0
+    # what `applied` was at each checkpoint: a restore brings the files and the database
+    # back, and with them the knowledge of which files were applied as they are now
+    _applied_at: dict[str, AppliedFiles] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        # Short: a first cell that ends in start_lesson(...) without `lesson =` shows it.
+        return f"Lesson({self.name!r}, db={self.backend.name!r})"
 
     @property
     def url(self) -> str:
@@ -57,21 +64,27 @@ class Lesson:
         return schema
 
     def query(self, sql: str, **params) -> list[tuple]:
-        """Rows of a query on the lesson database (works on every backend, DuckDB included)."""
-        with self.backend.engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+        """Rows of a query on the lesson database (works on every backend, DuckDB included).
+        A statement without rows (INSERT, ALTER, ...) gives [] and is committed; one that
+        fails is rolled back, and the database stays as it was."""
+        with self.backend.engine.begin() as conn:
+            result = conn.execute(sa.text(sql), params)
+            return [tuple(row) for row in result] if result.returns_rows else []
 
     def checkpoint(self, name: str) -> None:
         """Keep the sandbox and the database as they are now, under ``name``."""
         lesson_to_change()
         checkpoints.save(self, name)
+        self._applied_at[name] = self.applied.copy()
         display(MessageBox("info", f"📌 Точка «{name}» сохранена: файлы песочницы и база.", []))
 
     def restore(self, name: str) -> None:
         """Bring the sandbox and the database back to the checkpoint ``name``."""
         lesson_to_change()
         checkpoints.restore(self, name)
-        self.applied, self.expectations, self._last_snapshot = AppliedFiles(), [], None
+        kept = self._applied_at.get(name)
+        self.applied = kept.copy() if kept is not None else AppliedFiles()
+        self.expectations, self._last_snapshot = [], None
         self.history_mark = len(self.history)
         display(MessageBox("info", f"↩️ Песочница и база — снова как в точке «{name}».", []))
 
@@ -91,8 +104,14 @@ class Lesson:
         lesson_to_change()
         backend = make_backend(db, self.name, self.sandbox, fixed=True)
         backend.ensure_resettable()
-        backend.reset()
+        # Every connection closes before the reset: on Windows a database file with a
+        # connection open cannot be deleted (switch_db("sqlite") on SQLite deletes lesson.db).
         self.close(keep_sandbox=True)
+        try:
+            backend.reset()
+        except Exception:
+            connect_sql(self.backend)  # the lesson stays on its database
+            raise
         ini = self.sandbox / "alembic.ini"
         if ini.exists():
             set_ini_option(ini, "sqlalchemy.url", backend.ini_url)

@@ -10,6 +10,7 @@ import traceback
 
 from lessonkit.cli.command import CommandResult, command_names
 from lessonkit.core.paths import WORK_DIR, shorten_paths
+from lessonkit.databases.pg_server import PERCENT_ENCODE, UNENCODED
 
 
 def _unknown_command(match: re.Match, _: CommandResult) -> str:
@@ -46,9 +47,17 @@ def _unknown_revision(match: re.Match, result: CommandResult) -> str:
             "миграции ещё нет. Вернитесь в ветку, где файл есть, откатите там базу до общей для "
             "веток ревизии (`%alembic downgrade <ревизия>`) и переключитесь снова (урок 13.2)."
         )
-    close = difflib.get_close_matches(wrong, _known_revision_names(), n=1, cutoff=0.6)
-    if close and close[0] != wrong:
-        fixed = shlex.join(close[0] if arg == wrong else arg for arg in result.argv)
+    names = _known_revision_names()
+    step = re.fullmatch(r"(.+?)[+-]\d+", wrong)
+    if step and step.group(1) in names:
+        # «rev+1» is a step, not an id: upgrade/downgrade take it, a range of history does not.
+        return (
+            f"«{wrong}» — шаг от ревизии, а не её номер: в диапазоне `-r` так писать нельзя. "
+            "Назовите ревизию номером; какая идёт за какой, покажет `%alembic history -i`."
+        )
+    close = difflib.get_close_matches(wrong, names, n=1, cutoff=0.6)
+    fixed = shlex.join(close[0] if arg == wrong else arg for arg in result.argv) if close else ""
+    if fixed and fixed != shlex.join(result.argv):  # never suggest what was typed
         guess = f"Возможно, вы имели в виду `%alembic {fixed}`. "
     else:
         guess = ""
@@ -124,6 +133,17 @@ HINTS: list[tuple[str, object]] = [
         "диапазон «откуда:куда»: `%alembic downgrade head:base --sql`.",
     ),
     (
+        # Before the heads entries: a copied file with its id unchanged looks like two heads,
+        # and merging a revision with itself is no way out (lesson 05.1).
+        r"Revision (\S+) is present more than once",
+        lambda m, _: (
+            f"номер ревизии {m.group(1)} записан в двух файлах (`revision = ...`): файл "
+            "скопирован, а номер не исправлен. Alembic путает эти файлы, отсюда и "
+            "«несколько голов». Сливать здесь нечего: дайте новому файлу свой номер "
+            "в `revision` и правильного родителя в `down_revision`."
+        ),
+    ),
+    (
         r"Multiple heads are present; please specify the head revision",
         "голов несколько, и Alembic не знает, какую продолжить. Укажите её: "
         "`--head <номер>` или `--head <метка>@head`; или сначала объедините головы: "
@@ -142,8 +162,9 @@ HINTS: list[tuple[str, object]] = [
     (
         r"Directory (\S+) already exists and is not empty",
         lambda m, _: (
-            f"папка {m.group(1)} уже есть: проект уже инициализирован. Выберите другое имя "
-            "папки или начните урок заново первой ячейкой."
+            f"в папке {m.group(1)} уже есть файлы, а Alembic пишет проект только в новую или "
+            "пустую папку (и ничего в ней не перезаписывает). Выберите другое имя папки или "
+            "начните урок заново первой ячейкой."
         ),
     ),
     (
@@ -206,8 +227,11 @@ HINTS: list[tuple[str, object]] = [
     (
         r"Can't specify insert_before or insert_after when using ALTER",
         "insert_before / insert_after задают место колонки, а его можно выбрать, только когда "
-        "пакетный режим пересоздаёт таблицу (так он работает на SQLite). Здесь таблица меняется "
-        "через ALTER: уберите insert_after (колонка встанет в конец) или задайте "
+        "пакетный режим пересоздаёт таблицу. Решает он это в момент вызова add_column — по "
+        "операциям блока, записанным до неё: на PostgreSQL таблица всегда меняется через "
+        "ALTER, а на SQLite — пока перед add_column в блоке нет операции, которой нужно "
+        "пересоздание (drop_column, alter_column, ограничения). Поставьте add_column после "
+        "такой операции, уберите insert_after (колонка встанет в конец) или задайте "
         "`batch_alter_table(..., recreate='always')` — тогда таблица будет скопирована целиком "
         "(урок 07.2).",
     ),
@@ -215,11 +239,11 @@ HINTS: list[tuple[str, object]] = [
         r'table (\S+) already exists|relation "([^"]+)" already exists',
         lambda m, _: (
             f"{m.group(1) or m.group(2)} (таблица или индекс) уже есть в базе, хотя "
-            "alembic_version о ней не знает. Частые причины: прошлый запуск этой миграции упал "
-            "посередине на SQLite (`Will assume non-transactional DDL`), и сделанные шаги "
-            "остались в базе — удалите их вручную (`%sql DROP ...`) или начните урок заново "
-            "первой ячейкой; или база создана без Alembic (create_all, руками) — такую базу "
-            "берут под Alembic командой `stamp` (урок 16.1)."
+            "alembic_version о ней не знает. Частые причины: прошлый запуск этой миграции на "
+            "SQLite остановился на ошибке посередине — драйвер sqlite3 не отправляет BEGIN перед "
+            "DDL, и сделанные шаги остались в базе: удалите их вручную (`%sql DROP ...`) или "
+            "начните урок заново первой ячейкой; или база создана без Alembic (create_all, "
+            "SQL вручную) — такую базу берут под Alembic командой `stamp` (урок 16.1)."
         ),
     ),
     (
@@ -295,6 +319,14 @@ HINTS: list[tuple[str, object]] = [
         ),
     ),
     (
+        UNENCODED.pattern,
+        lambda m, _: (
+            ("сервер не принял пароль; " if "password" in m.group(0) else "адрес разобран не так: ")
+            + PERCENT_ENCODE
+            + " В alembic.ini знак % ещё и удваивают: `p%%40ss` (урок 11.2)."
+        ),
+    ),
+    (
         r"connection to server on socket .* failed|connection refused|Connection refused",
         "сервер PostgreSQL не отвечает (его остановили?). Выполните первую ячейку урока — она "
         "запустит встроенный сервер; для своего сервера проверьте DATABASE_URL.",
@@ -312,6 +344,16 @@ GENERIC = (
 )
 
 
+def _matching_hint(text: str, result: CommandResult, skip=()) -> str | None:
+    for pattern, hint in HINTS:
+        if hint in skip:
+            continue
+        match = re.search(pattern, text)
+        if match:
+            return hint(match, result) if callable(hint) else hint  # type: ignore[operator]
+    return None
+
+
 def hint_for(result: CommandResult) -> str:
     """What to do, in Russian; prefixed with the file and line of the learner's own code
     when the error was raised there."""
@@ -319,14 +361,26 @@ def hint_for(result: CommandResult) -> str:
     if isinstance(result.error, SyntaxError):
         return f"{where} Исправьте строку и повторите команду."
     text = result.output + (str(result.error) if result.error else "")
-    for pattern, hint in HINTS:
-        match = re.search(pattern, text)
-        if match:
-            found = hint(match, result) if callable(hint) else hint  # type: ignore[operator]
-            break
-    else:
-        found = GENERIC
+    found = _matching_hint(text, result) or GENERIC
     return f"{where} {found}" if where else found
+
+
+# Hints that read the arguments of an Alembic command: no use for an error raised elsewhere.
+COMMAND_ONLY = (_unknown_command, _unknown_revision)
+
+
+def hint_for_error(error: BaseException) -> str | None:
+    """The hint for an exception raised outside %alembic (a helper, a library called in a
+    cell): the table's entry that matches its text, with the learner's file and line when
+    it was raised there; None when nothing matches."""
+    result = CommandResult([], "", 1, error)
+    original = getattr(error, "orig", None)
+    text = f"{type(error).__name__}: {error}" + (f"\n{original}" if original else "")
+    found = _matching_hint(text, result, skip=COMMAND_ONLY)
+    where = error_location(result)
+    if found and where:
+        return f"{where} {found}"
+    return found or (f"{where} Исправьте строку и выполните ячейку снова." if where else None)
 
 
 def error_location(result: CommandResult) -> str:

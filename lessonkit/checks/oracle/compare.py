@@ -27,6 +27,13 @@ NOW_SPELLINGS = re.compile(
 CAST = re.compile(r"::[a-z ]+(\(\d+(,\d+)?\))?(\[\])?")
 DATETIME_TEXT = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d(:?\d\d)?)?$")
 BIG_TABLE = 5000  # rows; a bigger table is compared by its row count only
+# Spellings of one column type (SQLite keeps the name a migration wrote: sa.DateTime gives
+# DATETIME, sa.TIMESTAMP gives TIMESTAMP — both a timestamp without a time zone).
+TYPE_SYNONYMS = {
+    "DATETIME": "TIMESTAMP",
+    "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP",
+    "INT": "INTEGER",
+}
 
 
 def _strip_parens(text: str) -> str:
@@ -51,7 +58,7 @@ def normal_sql(text: str | None) -> str | None:
     text = CAST.sub("", " ".join(str(text).split()).lower())
     text = _strip_parens(text)
     text = re.sub(r"\s*([(),=<>!+*/-])\s*", r"\1", text)
-    return text
+    return text.replace("!=", "<>")  # one inequality, two spellings
 
 
 def normal_default(text: str | None) -> str | None:
@@ -69,6 +76,12 @@ def normal_default(text: str | None) -> str | None:
     if text in ("false", "'f'", "'false'", "0"):
         return "0"
     return text
+
+
+def normal_type(text: str) -> str:
+    """A column type as comparable text: case folded, synonyms of one type made one."""
+    upper = " ".join(text.upper().split())
+    return TYPE_SYNONYMS.get(upper, upper)
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,14 @@ def _fact(item: Item, names: frozenset[str]) -> Fact:
         attrs = dict(item.attrs)
         type_, null, default = attrs.get("тип", ""), attrs.get("NULL", ""), attrs.get("DEFAULT")
         default_text = default.removeprefix("DEFAULT ") if default else None
-        key = ("column", item.table, item.name, type_.upper(), null, normal_default(default_text))
+        key = (
+            "column",
+            item.table,
+            item.name,
+            normal_type(type_),
+            null,
+            normal_default(default_text),
+        )
         shown = " ".join(v for v in (type_, null or "NULL", default or "") if v)
         return Fact(key, f"колонка {item.table}.{item.name} {shown}", place)
     if item.kind == "enum":
@@ -184,17 +204,29 @@ def data_differences(expected: dict[str, TableData], actual: dict[str, TableData
         only_have, only_want = have.rows - want.rows, want.rows - have.rows
         if not only_have and not only_want:
             continue
-        example = ""
-        if only_have:
-            example = f" (например, у вас строка {_row_text(want.columns, only_have)}"
-            if only_want:
-                example += f", а ожидается {_row_text(want.columns, only_want)}"
-            example += ")"
-        elif only_want:
-            example = f" (например, нет строки {_row_text(want.columns, only_want)})"
+        example = _example(want.columns, only_have, only_want)
         count = max(sum(only_have.values()), sum(only_want.values()))
         lines.append(f"в таблице {table} отличаются строки: {count}{example}")
     return lines
+
+
+def _example(columns: tuple[str, ...], only_have: Counter, only_want: Counter) -> str:
+    """One differing row, side by side with the expected row of the same id when there is
+    one (a row of another id next to it would say nothing)."""
+    if only_have and only_want and "id" in columns:
+        at = columns.index("id")
+        wanted = {row[at]: row for row in sorted(only_want, key=repr)}
+        for row in sorted(only_have, key=repr):
+            if row[at] in wanted:
+                have = _row_text(columns, Counter([row]))
+                want = _row_text(columns, Counter([wanted[row[at]]]))
+                return f" (например, у вас строка {have}, а ожидается {want})"
+    if only_have and only_want and "id" not in columns:
+        have, want = _row_text(columns, only_have), _row_text(columns, only_want)
+        return f" (например, у вас строка {have}, а ожидается {want})"
+    if only_have:
+        return f" (например, лишняя строка {_row_text(columns, only_have)})"
+    return f" (например, нет строки {_row_text(columns, only_want)})"
 
 
 def _row_text(columns: tuple[str, ...], rows: Counter) -> str:

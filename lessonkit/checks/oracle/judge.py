@@ -23,6 +23,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.util import CommandError
@@ -41,6 +42,7 @@ from lessonkit.checks.oracle.spec import ExerciseSpec, exercise_spec
 from lessonkit.checks.predictions import AUTHOR_MISTAKE
 from lessonkit.checks.verdict import Verdict
 from lessonkit.core.errors import CourseError
+from lessonkit.core.shell import get_shell
 from lessonkit.databases.schema import Schema, read_schema
 from lessonkit.databases.schema.model import VERSION_TABLE
 from lessonkit.databases.seed import seed_database
@@ -48,6 +50,7 @@ from lessonkit.lesson import checkpoints
 from lessonkit.lesson.quiet import forget_errors, run_quietly
 from lessonkit.lesson.state import Lesson, lesson_to_change
 
+REAPPLY = "исправленная ревизия не применяется заново (её downgrade, потом upgrade)"
 STEPS = {
     "final": "после upgrade",
     "down": "после отката (downgrade)",
@@ -61,11 +64,13 @@ class Options:
     version: bool = True  # the revision the database ends on must be the solution's
     data: bool = True
     seed: bool = True
+    seed_avoid: frozenset[str] = frozenset()  # ENUM values the seeded rows must not hold
     round_trip: bool = True
     down_to: str | None = None  # where the round trip rolls back to; None: where it began
     observe: tuple[Observer, ...] = ()
     config: str | None = None  # -c <ini> of the exercise's project
     apply: str = "upgrade"  # "stamp": the exercise adopts a database with stamp
+    reapply: bool = False  # a revision already applied is fixed and applied again
 
     def key(self) -> tuple:
         return (
@@ -73,11 +78,13 @@ class Options:
             self.version,
             self.data,
             self.seed,
+            self.seed_avoid,
             self.round_trip,
             self.down_to,
             tuple(repr(o) for o in self.observe),
             self.config,
             self.apply,
+            self.reapply,
         )
 
 
@@ -87,6 +94,7 @@ class Observation:
     schema: Schema | None = None
     data: dict[str, TableData] | None = None
     version: tuple[str, ...] = ()
+    observed: dict[int, object] = field(default_factory=dict)  # observers read at every step
 
 
 @dataclass
@@ -138,25 +146,42 @@ def exercise(
     version: bool = True,
     data: bool = True,
     seed: bool = True,
+    seed_avoid: list[str] | tuple[str, ...] = (),
     round_trip: bool = True,
     down_to: str | None = None,
     observe: list[Observer] | tuple[Observer, ...] = (),
     config: str | None = None,
     apply: str = "upgrade",
+    reapply: bool = False,
 ) -> Verdict:
     """✅ when the learner's outcome is the solution's, ❌ with what differs otherwise.
 
     names: constraint and index names the task itself states (others are compared by content).
     version: the database must end on the solution's revision(s).
     data / seed: compare the rows too; put adversarial rows in first.
+    seed_avoid: ENUM values no seeded row may hold — a value the exercise removes from its
+    type (no row may hold it when the type is rebuilt without it, the task says so).
     round_trip / down_to: roll back (to the revision the exercise began on, or ``down_to``)
     and forward again, comparing each step.
     observe: more aspects to compare (check.output, check.log_levels, check.file_text, …).
     config: the project's ini when it is not alembic.ini; apply="stamp" for adopting a database.
+    reapply: the exercise fixes a revision the database is already on and applies it again
+    (downgrade, edit, upgrade): each side's files take the start one step back and up again,
+    so a file edited but never re-applied no longer looks done.
     """
     lesson = lesson_to_change()
     options = Options(
-        frozenset(names), version, data, seed, round_trip, down_to, tuple(observe), config, apply
+        frozenset(names),
+        version,
+        data,
+        seed,
+        frozenset(seed_avoid),
+        round_trip,
+        down_to,
+        tuple(observe),
+        config,
+        apply,
+        reapply,
     )
     spec = exercise_spec(lesson.name, number)
     with _quiet_warnings():
@@ -182,7 +207,8 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
     version = _version(lesson)
     schema_now = _read_schema_or_none(lesson)
     start = oracle.start
-    if files_digest(lesson.sandbox) == start.files and schema_now == start.schema:
+    unchanged = files_digest(lesson.sandbox) == start.files and schema_now == start.schema
+    if unchanged and not any(o.reads_variables for o in options.observe):
         return Verdict(
             False,
             f"{label}: пока ничего не сделано — файлы песочницы и база такие же, как в начале "
@@ -197,7 +223,8 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
         )
     learner = Side(lesson, spec.number, "b", options.config)
     learner.load(lesson, start.side)
-    outcome = _outcome(learner, start.version, version, options)
+    learner.variables = dict(get_shell().user_ns)
+    outcome = _outcome(learner, start.version, version, options, start.files)
     problems = _differences(expected, outcome, options)
     if not problems:
         problems = _own_database_problems(lesson, outcome, schema_now, options)
@@ -214,7 +241,8 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
             "задание заново — первая ячейка задания.",
         )
     checked = "схема, данные и ревизия" if options.data else "схема и ревизия"
-    trip = ", откат и повторный upgrade" if options.round_trip else ""
+    # Only what was done: a task that changes no revision has nothing to roll back.
+    trip = ", откат и повторный upgrade" if "down" in expected.steps else ""
     extra = "".join(f", {o.title}" for o in options.observe)
     return Verdict(
         True,
@@ -259,7 +287,7 @@ def _build_oracle(lesson: Lesson, spec: ExerciseSpec, options: Options) -> Oracl
     schema = read_schema(side.backend.engine)
     files = files_digest(side.sandbox)
     if options.seed:
-        seed_database(side.backend.engine)
+        seed_database(side.backend.engine, avoid=options.seed_avoid)
     side.backend.dispose()
     return Oracle(Start(side, schema, files))
 
@@ -279,7 +307,10 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
     commands = frozenset(r.argv[0] for r in solution.lesson.history if r.argv)
     expected_side = Side(lesson, spec.number, "a", options.config)
     expected_side.load(solution, start.side)
-    expected = _outcome(expected_side, start.version, _version(solution.lesson), options)
+    expected_side.variables = solution.variables
+    expected = _outcome(
+        expected_side, start.version, _version(solution.lesson), options, start.files
+    )
     if expected.steps["final"].failed:
         raise OracleBroken(
             f"решение задания {spec.number} на копии с данными: {expected.steps['final'].failed}"
@@ -290,18 +321,65 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
 # -- one side: go to its revision, back, forward ---------------------------------------------------
 
 
+def _reapplies(side: Side, target: tuple[str, ...], start_files: dict[str, str]) -> bool:
+    """Whether the side's file of a target revision differs from the one the start applied
+    (an applied revision fixed in place): the side's database must then be what the changed
+    file gives, so the final step takes it back with the side's own downgrade() and applies
+    it again."""
+    from lessonkit.lesson.scripts import sandbox_script
+
+    now = files_digest(side.sandbox)
+    try:
+        script = sandbox_script(side.sandbox)
+        paths = [Path(script.get_revision(rev).path) for rev in target]
+    except (CourseError, CommandError, AttributeError):
+        return False
+    for path in paths:
+        relative = path.resolve().relative_to(side.sandbox.resolve()).as_posix()
+        if start_files.get(relative) != now.get(relative):
+            return True
+    return False
+
+
 def _outcome(
-    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options
+    side: Side,
+    began: tuple[str, ...],
+    target: tuple[str, ...],
+    options: Options,
+    start_files: dict[str, str] | None = None,
 ) -> Outcome:
     outcome = Outcome()
     side.data_statements = []
+    via = None
+    same = target and sorted(began) == sorted(target) and options.apply != "stamp"
+    if same and (
+        options.reapply or (start_files is not None and _reapplies(side, target, start_files))
+    ):
+        via = _parents(side, target)  # down with the side's own downgrade(), then up again
     with _recording_statements(side):
-        outcome.steps["final"] = _step(side, began, target, options)
+        outcome.steps["final"] = _step(side, began, target, options, via)
+        _observe(side, options, outcome, whole_run=False)
+        _round_trip(side, began, target, options, outcome)
+    # Observers of the whole run (the data statements of upgrade *and* downgrade) come last.
+    _observe(side, options, outcome, whole_run=True)
+    return outcome
+
+
+def _observe(side: Side, options: Options, outcome: Outcome, whole_run: bool) -> None:
     for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):
+            continue  # read and compared with each step
+        if getattr(observer, "whole_run", False) != whole_run:
+            continue
         try:
             outcome.observed[index] = observer.observe(side)
         except (CourseError, CommandError, SQLAlchemyError, OSError) as exc:
             outcome.observed[index] = ("ошибка", str(exc).splitlines()[0] if str(exc) else "")
+
+
+def _round_trip(
+    side: Side, began: tuple[str, ...], target: tuple[str, ...], options: Options, outcome: Outcome
+) -> None:
     if options.round_trip and outcome.steps["final"].failed is None:
         if options.down_to is not None:
             back = _as_version(options.down_to)
@@ -313,7 +391,6 @@ def _outcome(
             outcome.steps["down"] = _step(side, target, back, options)
             if outcome.steps["down"].failed is None:
                 outcome.steps["again"] = _step(side, back, target, options)
-    return outcome
 
 
 def _as_version(revision: str) -> tuple[str, ...]:
@@ -321,9 +398,18 @@ def _as_version(revision: str) -> tuple[str, ...]:
 
 
 def _step(
-    side: Side, current: tuple[str, ...], target: tuple[str, ...], options: Options
+    side: Side,
+    current: tuple[str, ...],
+    target: tuple[str, ...],
+    options: Options,
+    via: tuple[str, ...] | None = None,
 ) -> Observation:
-    failed = _go(side, current, target, options)
+    if via is not None and via != target:  # an applied revision fixed in place
+        failed = _go(side, current, via, options) or _go(side, via, target, options)
+        if failed:
+            failed = f"{REAPPLY}: {failed}"
+    else:
+        failed = _go(side, current, target, options)
     observation = Observation(failed=failed)
     try:
         observation.schema = read_schema(side.backend.engine)
@@ -334,6 +420,9 @@ def _step(
         observation.failed = observation.failed or _first_line(exc)
     finally:
         side.backend.dispose()
+    for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):  # e.g. a VIEW the schema does not hold
+            observation.observed[index] = observer.observe(side)
     return observation
 
 
@@ -400,8 +489,11 @@ def _recording_statements(side: Side) -> Iterator[None]:
     def record(conn, cursor, statement, parameters, context, executemany):
         verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
         if verb in ("INSERT", "UPDATE", "DELETE"):
+            table = _table_of(statement)
+            if table == VERSION_TABLE:  # Alembic's own bookkeeping, the same on every side
+                return
             bound = bool(parameters) and parameters not in ({}, (), [])
-            side.data_statements.append((verb, _table_of(statement), bound))
+            side.data_statements.append((verb, table, bound))
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
     try:
@@ -469,17 +561,33 @@ def _differences(expected: Outcome, actual: Outcome, options: Options) -> list[s
             ]
         if options.data and have.data is not None and want.data is not None:
             problems += [f"{where}: {p}" for p in data_differences(want.data, have.data)]
+        for index, observer in enumerate(options.observe):
+            if have.observed.get(index) != want.observed.get(index):
+                text = observer.describe(want.observed.get(index), have.observed.get(index))
+                problems.append(f"{where}: {text}")
         if problems:
             return problems
         if step == "final":
-            for index, observer in enumerate(options.observe):
-                if actual.observed.get(index) != expected.observed.get(index):
-                    problems.append(
-                        observer.describe(expected.observed.get(index), actual.observed.get(index))
-                    )
+            problems = _observer_differences(expected, actual, options, whole_run=False)
             if problems:
                 return problems
-    return []
+    return _observer_differences(expected, actual, options, whole_run=True)
+
+
+def _observer_differences(
+    expected: Outcome, actual: Outcome, options: Options, whole_run: bool
+) -> list[str]:
+    problems = []
+    for index, observer in enumerate(options.observe):
+        if getattr(observer, "each_step", False):
+            continue  # read and compared with each step
+        if getattr(observer, "whole_run", False) != whole_run:
+            continue
+        if actual.observed.get(index) != expected.observed.get(index):
+            problems.append(
+                observer.describe(expected.observed.get(index), actual.observed.get(index))
+            )
+    return problems
 
 
 def _own_database_problems(

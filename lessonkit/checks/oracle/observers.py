@@ -8,6 +8,7 @@ aspect of the result into a value that compares equal for every correct way of w
     alembic_check()            whether `alembic check` finds models and migrations equal
     git_commits()              what git has committed, and whether the tree is clean
     statements()               whether the migration's data statements use bound parameters
+    messages()                 each revision's message (`-m`), when the task states it
 """
 
 from __future__ import annotations
@@ -36,9 +37,14 @@ MARKS = re.compile(r"\((head|effective head|current|branchpoint|mergepoint)\)")
 
 
 class Observer:
-    """One aspect of a side's final state. ``title`` names it in a hint."""
+    """One aspect of a side's final state. ``title`` names it in a hint. An observer of the
+    whole run (``whole_run``) is read after the round trip and compared after its steps; one
+    of every step (``each_step``) is read and compared after upgrade, downgrade and upgrade."""
 
     title = ""
+    reads_variables = False  # the answer is a notebook variable, not a file or the database
+    whole_run = False
+    each_step = False
 
     def observe(self, side) -> object:
         raise NotImplementedError
@@ -51,23 +57,38 @@ class Observer:
 class output(Observer):
     """The revision structure `alembic <command>` prints: arrows between ids, and the marks
     (head), (current)… on each id. Messages, dates and paths are left out: the learner may
-    word a revision's message as they like."""
+    word a revision's message as they like. ``{name}`` in the command is the notebook
+    variable ``name`` as each side left it: `output("history -r {unapplied}")` runs the
+    solution's range on one side and the learner's on the other."""
 
     command: str
 
     @property
     def title(self) -> str:
-        return f"`alembic {self.command}`"
+        # "{unapplied}" is shown as the cell writes it: $unapplied
+        return f"`alembic {self.command.replace('{', '$').replace('}', '')}`"
+
+    @property
+    def reads_variables(self) -> bool:
+        return "{" in self.command
 
     def observe(self, side) -> object:
-        result = side.alembic(*self.command.split())
+        try:
+            command = (
+                self.command.format_map(side.variables) if self.reads_variables else self.command
+            )
+        except (KeyError, ValueError):  # the variable is not defined yet
+            return ("ошибка",)
+        result = side.alembic(*command.split())
         if not result.ok:
             return ("ошибка",)
         arrows, marks = set(), set()
         for line in result.output.splitlines():
-            arrows |= {(tail.strip(), head) for tail, head in ARROW.findall(line)}
-            first = line.strip().split(" ", 1)[0].rstrip(",")
-            marks |= {(first, mark) for mark in MARKS.findall(line)}
+            found = ARROW.findall(line)
+            arrows |= {(tail.strip(), head) for tail, head in found}
+            # «a -> b (head)» marks b; «b (head)» (heads, current) marks the first word
+            marked = found[-1][1] if found else line.strip().split(" ", 1)[0].rstrip(",")
+            marks |= {(marked, mark) for mark in MARKS.findall(line)}
         return (tuple(sorted(arrows)), tuple(sorted(marks)))
 
     def describe(self, expected, actual) -> str:
@@ -134,6 +155,11 @@ class file_text(Observer):
         if not full.is_file():
             return None
         text = full.read_text(encoding="utf-8", errors="replace")
+        # Each copy points its ini at a database of its own (on PostgreSQL, by name): that URL
+        # is the copy's, not the learner's choice.
+        own_url = getattr(side.backend, "ini_url", "")
+        if own_url:
+            text = text.replace(own_url, "<база копии>")
         if self.as_ == "sql":
             return tuple(normal_sql(s) for s in text.split(";") if normal_sql(s))
         if self.as_ == "ini":
@@ -179,9 +205,23 @@ class graph(Observer):
 
     def describe(self, expected, actual) -> str:
         heads = ", ".join(actual[1])
-        return (
-            f"граф ревизий другой: голов {len(actual[1])} ({heads}), а ожидается {len(expected[1])}"
-        )
+        if len(actual[1]) != len(expected[1]):
+            return (
+                f"граф ревизий другой: голов {len(actual[1])} ({heads}), "
+                f"а ожидается {len(expected[1])}"
+            )
+        want, have = dict(expected[0]), dict(actual[0])
+        for revision in sorted(want):
+            if revision not in have:
+                return f"граф ревизий другой: нет ревизии {revision}"
+            if have[revision] != want[revision]:
+                return (
+                    f"граф ревизий другой: у {revision} родители "
+                    f"{', '.join(have[revision]) or 'нет'}, а ожидаются "
+                    f"{', '.join(want[revision]) or 'нет'}"
+                )
+        extra = sorted(set(have) - set(want))
+        return f"граф ревизий другой: лишние ревизии {', '.join(extra)}"
 
 
 @dataclass
@@ -195,13 +235,15 @@ class alembic_check(Observer):
         return "совпадают" if result.ok else "расходятся"
 
     def describe(self, expected, actual) -> str:
-        return f"`alembic check`: модели и миграции {actual}, а должны {expected}"
+        should = {"совпадают": "совпадать", "расходятся": "расходиться"}.get(expected, expected)
+        return f"`alembic check`: модели и миграции {actual}, а должны {should}"
 
 
 @dataclass
 class git_commits(Observer):
     """What the sandbox's git repository holds: the files of its last commit, and whether the
-    working tree is clean (everything committed)."""
+    working tree is clean (everything committed). A revision file stands as «ревизия <id>»:
+    its name follows the message (`-m`), which the learner words as they like."""
 
     title = "git"
 
@@ -212,7 +254,12 @@ class git_commits(Observer):
             )
             return done.stdout if done.returncode == 0 else ""
 
-        tracked = tuple(sorted(git("ls-tree", "-r", "--name-only", "HEAD").split()))
+        names = git("-c", "core.quotepath=off", "ls-tree", "-r", "--name-only", "HEAD")
+        tracked = tuple(sorted(_committed_as(name, git) for name in names.splitlines() if name))
+        if tracked and not (side.sandbox / ".git" / "index").is_file():
+            # A side's copy has no index (sides.SKIPPED_PATHS): without one, git status lists
+            # every tracked file as deleted, and every tree looks unclean.
+            git("read-tree", "HEAD")
         clean = not git("status", "--porcelain", "--untracked-files=no").strip()
         return (tracked, clean)
 
@@ -220,19 +267,34 @@ class git_commits(Observer):
         missing = sorted(set(expected[0]) - set(actual[0]))
         if missing:
             return (
-                f"в последнем коммите нет {', '.join(missing[:3])}: сделайте git add и git commit"
+                f"в последнем коммите нет: {', '.join(missing[:3])} — сделайте git add и "
+                "git commit (в нужной ветке)"
             )
         if not actual[1]:
             return "в git остались незакоммиченные изменения"
         return "в git не то, что нужно"
 
 
+REVISION_LINE = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", re.M)
+
+
+def _committed_as(name: str, git) -> str:
+    """A committed file as git_commits compares it: a revision by its id, others by path."""
+    if "versions/" in name and name.endswith(".py"):
+        found = REVISION_LINE.search(git("show", f"HEAD:{name}"))
+        if found:
+            return f"ревизия {found.group(1)}"
+    return name
+
+
 @dataclass
 class statements(Observer):
     """How the migration's data statements reach the database: with bound parameters or with
-    values pasted into the SQL text (`O'Brien` breaks the latter, or worse)."""
+    values pasted into the SQL text (`O'Brien` breaks the latter, or worse): upgrade's and
+    downgrade's alike."""
 
     title = "SQL миграции"
+    whole_run = True
 
     def observe(self, side) -> object:
         return tuple(sorted(set(side.data_statements)))
@@ -245,3 +307,32 @@ class statements(Observer):
                 "переданы параметрами"
             )
         return "миграция выполняет не те запросы к данным, что нужны"
+
+
+@dataclass
+class messages(Observer):
+    """Each revision's id with its message (`-m`), spaces folded: for a task that states the
+    message itself. Revisions are read from the project's ini (``-c`` of the exercise)."""
+
+    title = "сообщения ревизий"
+
+    def observe(self, side) -> object:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        ini = side.sandbox / (side.config or "alembic.ini")
+        script = ScriptDirectory.from_config(Config(str(ini)))
+        return tuple(
+            sorted(
+                (rev.revision, " ".join((rev.doc or "").split())) for rev in script.walk_revisions()
+            )
+        )
+
+    def describe(self, expected, actual) -> str:
+        if not isinstance(actual, tuple):
+            return f"{self.title}: история не читается"
+        wrong = sorted({rev for rev, _ in actual} ^ {rev for rev, _ in expected})
+        if wrong:
+            return f"{self.title}: другой набор ревизий ({', '.join(wrong[:4])})"
+        shown = ", ".join(f"{rev}: «{doc}»" for rev, doc in actual if (rev, doc) not in expected)
+        return f"{self.title}: сообщение не то — {shown}"

@@ -54,7 +54,11 @@ class Side:
         self.lesson = SideLesson(real.name, sandbox, backend)
         self.lesson.side = self
         self.real = real
+        self.number, self.role = number, role
+        self.database_origin = None  # the Side or Lesson whose database this one copied
         self.config = config  # -c <ini>, when the exercise's project keeps it elsewhere
+        # The notebook's variables as this side left them (an exercise may answer with one).
+        self.variables: dict[str, object] = {}
 
     @property
     def sandbox(self) -> Path:
@@ -74,13 +78,26 @@ class Side:
     def load(self, files_from, database_from) -> None:
         """This side's folder: the files of ``files_from`` (a Side or a Lesson; its database
         files aside) and a copy of ``database_from``'s database."""
+        self.load_files(files_from, database=False)
+        self.backend.copy_from(database_from.backend)
+        self.database_origin = database_from  # an observer may start again from there
+        self.point_ini_at_own_database(files_from.backend.ini_url)
+
+    def load_files(self, files_from, database: bool = True) -> None:
+        """The files of ``files_from`` over an empty folder and, unless ``database`` is
+        False, an empty database the project's alembic.ini points at."""
         self.clear()
         for path in files(files_from.sandbox, skip_database=True):
             target = self.sandbox / path.relative_to(files_from.sandbox)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
-        self.backend.copy_from(database_from.backend)
-        self.point_ini_at_own_database(files_from.backend.ini_url)
+        # git's index is left out of the digest (git status rewrites it), but a copy without
+        # one sees every tracked file as deleted: `git checkout` in a solution then refuses.
+        index = files_from.sandbox / ".git" / "index"
+        if index.is_file():
+            (self.sandbox / ".git" / "index").write_bytes(index.read_bytes())
+        if database:
+            self.point_ini_at_own_database(files_from.backend.ini_url)
 
     def point_ini_at_own_database(self, previous: str) -> None:
         """The project's alembic.ini names the database it came with (PostgreSQL: by name);
@@ -138,6 +155,9 @@ def acting_as(side: Side, variable: str = "lesson") -> Iterator[None]:
     shell = get_shell()
     missing = object()
     saved = (state.current_lesson(), os.getcwd(), shell.user_ns.get(variable, missing))
+    # The cells replayed on the copy must not change the learner's variables (a solution's
+    # `unapplied = ...` would otherwise replace the learner's own answer).
+    namespace = dict(shell.user_ns)
     counter = reproducible.save()
     disconnect_sql()
     state.set_active(side.lesson)
@@ -147,6 +167,9 @@ def acting_as(side: Side, variable: str = "lesson") -> Iterator[None]:
     try:
         yield
     finally:
+        side.variables = dict(shell.user_ns)
+        shell.user_ns.clear()
+        shell.user_ns.update(namespace)
         disconnect_sql()
         side.backend.dispose()
         active, cwd, value = saved

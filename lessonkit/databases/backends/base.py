@@ -73,6 +73,11 @@ class Backend(ABC):
         cannot be known cheaply (a server). Lets a lesson reuse its last schema snapshot."""
         return None
 
+    def notices(self) -> list[str]:
+        """What the learner should know about this database beyond the usual (a server that
+        had to be started anew), once; Russian sentences."""
+        return []
+
     @property
     def location(self) -> str:
         """Where the data lives, in words a learner understands."""

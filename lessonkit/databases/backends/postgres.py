@@ -60,6 +60,9 @@ class PostgresBackend(Backend):
         source = "DATABASE_URL" if os.environ.get(postgres.ENV_URL) else "встроенный сервер"
         return f"база {self.database} ({source})"
 
+    def notices(self) -> list[str]:
+        return postgres.take_notices()
+
     def ensure_resettable(self) -> None:
         with admin_connection(self._admin_url) as conn:
             _refuse_foreign(conn, self.database)
@@ -112,10 +115,19 @@ def admin_connection(admin: sa.URL) -> Iterator[sa.Connection]:
         with engine.connect() as conn:
             yield conn
     except sa.exc.OperationalError as exc:
+        message = str(exc.orig).strip()
+        if not os.environ.get(postgres.ENV_URL):  # the course's own server stopped answering
+            hint = (
+                "выполните первую ячейку урока ещё раз: она запустит встроенный сервер заново. "
+                "Не помогло — `python course.py db-stop` в терминале, затем снова первая ячейка."
+            )
+        else:
+            hint = "проверьте DATABASE_URL (или уберите переменную, чтобы курс запустил свой "
+            hint += "сервер); пользователю нужно право CREATEDB."
+            encode = postgres.password_hint(message)
+            hint += f" {encode[0].upper()}{encode[1:]}" if encode else ""
         raise DatabaseUnavailable(
-            f"не удалось подключиться к PostgreSQL: {str(exc.orig).strip()}",
-            hint="проверьте DATABASE_URL (или уберите переменную, чтобы курс запустил свой "
-            "сервер); пользователю нужно право CREATEDB.",
+            f"не удалось подключиться к PostgreSQL: {message}", hint=hint
         ) from None
     except sa.exc.ProgrammingError as exc:
         raise DatabaseUnavailable(
