@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from lessonkit import checks as check
 from lessonkit.core.errors import CourseError
+from lessonkit.core.portable import encoding_warnings_for_course_code_only
 from lessonkit.databases.schema import diff_schemas
 from lessonkit.kernel.extension import load_ipython_extension, register_magics
 from lessonkit.lesson.edit import edit_file
@@ -24,6 +25,8 @@ from lessonkit.lesson.state import Lesson, active_lesson
 from lessonkit.view.display import show_file, show_revision, show_tree
 from lessonkit.view.graph import show_graph
 from lessonkit.view.progress import progress
+
+encoding_warnings_for_course_code_only()
 
 __all__ = [
     "CourseError",

@@ -95,6 +95,14 @@ def exercises(notebook) -> list[Exercise]:
     return found
 
 
+def with_solution(notebook):
+    """The notebook with each exercise cell replaced by the code of its collapsed solution (a
+    learner who solved every exercise: the hub and progress tests send it cell by cell)."""
+    for exercise in exercises(notebook):
+        notebook.cells[exercise.cell_index].source = exercise.solution
+    return notebook
+
+
 def verdicts(cells) -> str:
     """What the check cells among ``cells`` showed."""
     return "\n".join(text_of(c) for c in cells if "check" in tags_of(c))

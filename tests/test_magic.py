@@ -48,7 +48,7 @@ def test_read_only_commands_show_no_diff(shell, make_lesson):
         ("downgrade abc123def456", "ревизии «abc123def456» нет"),
         ("upgrade +3", "выходит за пределы цепочки"),
         ("upgrade", "не хватает аргумента"),
-        ("init alembic", "уже есть: проект уже инициализирован"),
+        ("init alembic", "в папке alembic уже есть файлы"),
     ],
 )
 def test_bad_input_gets_a_russian_hint_and_changes_nothing(shell, make_lesson, line, hint):

@@ -335,7 +335,10 @@ def _reapplies(side: Side, target: tuple[str, ...], start_files: dict[str, str])
     except (CourseError, CommandError, AttributeError):
         return False
     for path in paths:
-        relative = path.resolve().relative_to(side.sandbox.resolve()).as_posix()
+        try:
+            relative = path.resolve().relative_to(side.sandbox.resolve()).as_posix()
+        except ValueError:  # the ini names a folder outside the copy (an absolute path)
+            continue
         if start_files.get(relative) != now.get(relative):
             return True
     return False
@@ -563,7 +566,7 @@ def _differences(expected: Outcome, actual: Outcome, options: Options) -> list[s
             problems += [f"{where}: {p}" for p in data_differences(want.data, have.data)]
         for index, observer in enumerate(options.observe):
             if have.observed.get(index) != want.observed.get(index):
-                text = observer.describe(want.observed.get(index), have.observed.get(index))
+                text = _describe(observer, want.observed.get(index), have.observed.get(index))
                 problems.append(f"{where}: {text}")
         if problems:
             return problems
@@ -572,6 +575,15 @@ def _differences(expected: Outcome, actual: Outcome, options: Options) -> list[s
             if problems:
                 return problems
     return _observer_differences(expected, actual, options, whole_run=True)
+
+
+def _describe(observer: Observer, expected: object, actual: object) -> str:
+    """The observer's own words, unless one side could not be observed at all (its value is
+    the error the observer met): describe() reads values, not errors."""
+    for value, whose in ((actual, "у вас"), (expected, "у решения курса")):
+        if isinstance(value, tuple) and len(value) == 2 and value[0] == "ошибка":
+            return f"{observer.title}: {whose} не получилось — {value[1]}"
+    return observer.describe(expected, actual)
 
 
 def _observer_differences(
@@ -585,7 +597,7 @@ def _observer_differences(
             continue
         if actual.observed.get(index) != expected.observed.get(index):
             problems.append(
-                observer.describe(expected.observed.get(index), actual.observed.get(index))
+                _describe(observer, expected.observed.get(index), actual.observed.get(index))
             )
     return problems
 
