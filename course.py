@@ -167,7 +167,7 @@ def test(args: list[str]) -> int:
     )
 
 
-@command("test-all", "то, что make test, плюс ответы к заданиям на PostgreSQL и DuckDB (CI)")
+@command("test-all", "make test и make test-slow, плюс ответы к заданиям на PostgreSQL и DuckDB")
 def test_all(args: list[str]) -> int:
     marks = "not browser and not site and not hub"
     return course_python(
@@ -201,10 +201,11 @@ def test_fast(args: list[str]) -> int:
     )
 
 
-@command("test-slow", "то, что make test оставляет: тесты с меткой slow (.ci/run после test)")
+@command("test-slow", "ответы к заданиям на SQLite и другие тесты с меткой slow (.ci/run)")
 def test_slow(args: list[str]) -> int:
+    marks = "slow and not exhaustive"
     return course_python(
-        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", "-m", "slow", *args,
+        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", "-m", marks, *args,
         env=TEST_ENV,
     )  # fmt: skip
 

@@ -1,14 +1,13 @@
 """Every notebook learners open runs as designed, every way a learner runs it.
 
-On SQLite, one kernel per lesson does what a learner does who keeps going in one kernel:
-Run All (every check ❌), then each exercise alone from its checkpoint with each wrong answer
-(❌) and each right answer and the solution (✅), then Run All again with the solutions (✅,
-and the same-kernel re-run). A second kernel is «Restart & Run All» over the sandbox the first
-left behind (reproducible mode, the state recorded before every section), then one
-start_lesson(..., upto=<last section>) whose replay must give the same state before every
-section. On PostgreSQL and DuckDB (lessons that follow COURSE_DB): Run All unsolved, then with
-the solutions, in one kernel; the answer sets on those databases run in `make test-all`.
-The git tree is untouched.
+On SQLite (make test): Run All in a new kernel, every check ❌, the state recorded before every
+section; a second kernel over the sandbox left behind («Restart & Run All») starts with
+start_lesson(..., upto=<last section>), whose replay must be quiet and give the same state
+before every section, then runs all cells again with the solutions (every check ✅; the
+same-kernel re-run). On PostgreSQL and DuckDB (lessons that follow COURSE_DB): Run All with the
+solutions. The answer sets (make test-slow, run by .ci/run): each exercise alone from its
+checkpoint with each wrong answer (❌), each right answer and the solution (✅) on SQLite; on
+PostgreSQL and DuckDB too with make test-all. The git tree is untouched.
 """
 
 from __future__ import annotations
@@ -106,49 +105,60 @@ def clean_tree():
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_lesson_every_way_on_sqlite(path, clean_tree):
-    with LessonKernel(path, backend="sqlite") as kernel:
-        assert_ran_as_designed(kernel.run_all(), solved=False)
-        assert_answers_judged(kernel, path.stem)
-        assert_ran_as_designed(kernel.run_all(solved=True), solved=True)
-    # A fresh kernel over the sandbox left behind: upto= to the last section, then «Restart &
-    # Run All»; the replay must give the in-order state before every section it passed.
+    # Run All in a new kernel: every check ❌; the state before each section is recorded.
+    with LessonKernel(path, backend="sqlite", COURSE_REPRODUCIBLE="1") as kernel:
+        notebook, in_order = kernel.run_all(digests=True)
+        assert_ran_as_designed(notebook, solved=False)
+    # «Restart & Run All» over the sandbox left behind, the first thing being upto= to the last
+    # section: quiet, and the state before every section it passed as in the in-order run.
+    # Then Run All with the solutions in the same kernel (every check ✅): the same-kernel
+    # re-run of every cell the replay ran.
     with LessonKernel(path, backend="sqlite", COURSE_REPRODUCIBLE="1") as kernel:
         last = sections(kernel.notebook)[-1].title
         replayed, shown = kernel.upto_digests(last)
         assert_jump_is_quiet(shown)
-        notebook, in_order = kernel.run_all(digests=True)
-        assert_ran_as_designed(notebook, solved=False)
         for title, digest in in_order.items():
             if title == last:
                 break
             assert replayed.get(title) == digest, f"upto={title!r} differs from the in-order run"
+        assert_ran_as_designed(kernel.run_all(solved=True), solved=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_answers_on_sqlite(path, clean_tree):
+    """make test-slow (.ci/run): each exercise alone, from its checkpoint, with every wrong
+    answer (❌), every right answer and the solution (✅)."""
+    with LessonKernel(path, backend="sqlite") as kernel:
+        assert_ran_as_designed(kernel.run_all(), solved=False)
+        assert assert_answers_judged(kernel, path.stem) > 0 or not exercises(kernel.notebook)
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
 def test_lesson_on_postgres(path, clean_tree):
+    """Every cell on PostgreSQL, with the solutions: each check ✅ there too."""
     with LessonKernel(path, backend="postgres") as kernel:
-        notebook = kernel.run_all()
-        assert_ran_as_designed(notebook, solved=False)
+        notebook = kernel.run_all(solved=True)
+        assert_ran_as_designed(notebook, solved=True)
         assert "PostgreSQL" in first_code_output(notebook)
-        assert_ran_as_designed(kernel.run_all(solved=True), solved=True)
 
 
 @pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
 def test_lesson_on_duckdb(path, clean_tree):
     with LessonKernel(path, backend="duckdb") as kernel:
-        notebook = kernel.run_all()
-        assert_ran_as_designed(notebook, solved=False)
+        notebook = kernel.run_all(solved=True)
+        assert_ran_as_designed(notebook, solved=True)
         assert "DuckDB" in first_code_output(notebook)
-        assert_ran_as_designed(kernel.run_all(solved=True), solved=True)
 
 
 @pytest.mark.slow
+@pytest.mark.exhaustive
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres", "duckdb"])
 @pytest.mark.parametrize("path", FOLLOWS_COURSE_DB, ids=lambda p: p.stem)
 def test_answers_on_the_other_databases(path, backend, clean_tree):
-    """make test-all: every wrong and right answer also on PostgreSQL and DuckDB."""
+    """make test-all only: every wrong and right answer also on PostgreSQL and DuckDB."""
     with LessonKernel(path, backend=backend) as kernel:
         assert_ran_as_designed(kernel.run_all(), solved=False)
         assert_answers_judged(kernel, path.stem)

@@ -143,7 +143,8 @@ def test_the_offline_script_runs_on_a_copy_as_a_dba_would(make_lesson):
 
     lesson = make_lesson()
     side = _side_of(lesson, {"001_users.py": USERS, "002_admin.py": ADMIN}, "001")
-    status, version, rows = offline_run("upgrade 001:002").observe(side)
+    seen = offline_run("upgrade 001:002").observe(side)
+    status, version, rows = seen
     assert (status, version) == ("выполнен", ("002",))
     assert dict(rows)["users"] == (((1, "admin"), 1),)
     assert side.query("SELECT count(*) FROM users") == [(0,)], "the side itself is untouched"

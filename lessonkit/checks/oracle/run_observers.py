@@ -30,6 +30,7 @@ from lessonkit.databases.schema import read_schema
 from lessonkit.databases.schema.model import VERSION_TABLE
 
 LOG_LINE = re.compile(r"^(DEBUG|INFO|WARNI|WARNING|ERROR|CRITI|CRITICAL)\s*\[")
+PYTHON_WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
 TRANSACTION = re.compile(r"^(BEGIN|COMMIT|START TRANSACTION|BEGIN TRANSACTION)\b", re.I)
 TEST_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\s+(\S+)")
 
@@ -63,7 +64,13 @@ def _version(engine: sa.Engine) -> tuple[str, ...]:
 def script_statements(script: str) -> list[str]:
     """The statements of an offline script: log lines, comments and the script's own
     BEGIN/COMMIT left out (they run in one transaction of ours)."""
-    text = "\n".join(line for line in script.splitlines() if not LOG_LINE.match(line))
+    lines, skip_next = [], False
+    for line in script.splitlines():
+        warned = PYTHON_WARNING.match(line)  # printed by Python, not written by Alembic
+        if not (LOG_LINE.match(line) or warned or (skip_next and line.startswith(" "))):
+            lines.append(line)
+        skip_next = bool(warned)  # the warning's source line follows, indented
+    text = "\n".join(lines)
     found = []
     for statement in sqlparse.split(text):
         body = sqlparse.format(statement, strip_comments=True).strip().rstrip(";").strip()
