@@ -22,6 +22,10 @@ from tools.lesson_info import lessons
 
 pytestmark = pytest.mark.site
 BUILD_DATE = re.compile(r"Собрано: [0-9-]+ [0-9:]+")
+# Lessons whose point is a race between real processes (replicas, two application versions, a
+# client holding a lock): who waited and how many writes failed differs from run to run, as it
+# does in class. Their pages must exist and build; they are not compared byte for byte.
+RACES = {"19_1_release_step.html", "19_2_expand_contract.html", "19_4_transactions_timeouts.html"}
 
 
 def build(out: Path) -> None:
@@ -47,7 +51,7 @@ def test_two_builds_differ_only_in_the_build_date(sites):
         a, b = (first / relative).read_bytes(), (second / relative).read_bytes()
         if relative.name == "index.html":
             a, b = (BUILD_DATE.sub("", x.decode()).encode() for x in (a, b))
-        if a != b:
+        if a != b and relative.name not in RACES:
             different.append(str(relative))
     assert different == []
 
