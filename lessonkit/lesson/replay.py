@@ -207,7 +207,9 @@ def replay(lesson, upto: str) -> None:
     finally:
         shell.user_ns.pop(MADE_LESSON, None)
     seconds = time.perf_counter() - started
-    on_purpose = f" (из них нарочно падают: {failed_on_purpose})" if failed_on_purpose else ""
+    on_purpose = ""
+    if failed_on_purpose:  # cells tagged raises-exception: the lesson shows their error
+        on_purpose = f" (из них завершились ошибкой, как задумано: {failed_on_purpose})"
     display(
         MessageBox(
             "info",
