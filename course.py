@@ -160,54 +160,36 @@ def test_workers() -> str:
     return str(os.environ.get("TEST_WORKERS") or (count or cpu_count() or 1) + 1)
 
 
+def parallel_pytest(args: list[str], marks: str | None = None) -> int:
+    """pytest over the course's workers, every notebook's runs in one of them (loadgroup);
+    ``marks`` replaces the default selection of pyproject.toml's addopts."""
+    selection = ["-m", marks] if marks else []
+    return course_python(
+        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", *selection, *args,
+        env=TEST_ENV,
+    )  # fmt: skip
+
+
 @command("test", "все тесты, включая выполнение каждого ноутбука")
 def test(args: list[str]) -> int:
-    return course_python(
-        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", *args, env=TEST_ENV
-    )
+    return parallel_pytest(args)
 
 
 @command("test-all", "make test и make test-slow, плюс ответы к заданиям на PostgreSQL и DuckDB")
 def test_all(args: list[str]) -> int:
-    marks = "not browser and not site and not hub"
-    return course_python(
-        "-m",
-        "pytest",
-        "-n",
-        test_workers(),
-        "--dist",
-        "loadgroup",
-        "-m",
-        marks,
-        *args,
-        env=TEST_ENV,
-    )
+    return parallel_pytest(args, "not browser and not site and not hub")
 
 
 @command("test-fast", "всё, кроме ноутбуков, — быстрая проверка при правке lessonkit")
 def test_fast(args: list[str]) -> int:
-    marks = "not notebooks and not browser and not site and not hub and not slow"
-    return course_python(
-        "-m",
-        "pytest",
-        "-n",
-        test_workers(),
-        "--dist",
-        "loadgroup",
-        "-m",
-        marks,
-        *args,
-        env=TEST_ENV,
+    return parallel_pytest(
+        args, "not notebooks and not browser and not site and not hub and not slow"
     )
 
 
 @command("test-slow", "ответы к заданиям на SQLite и другие тесты с меткой slow (.ci/run)")
 def test_slow(args: list[str]) -> int:
-    marks = "slow and not exhaustive"
-    return course_python(
-        "-m", "pytest", "-n", test_workers(), "--dist", "loadgroup", "-m", marks, *args,
-        env=TEST_ENV,
-    )  # fmt: skip
+    return parallel_pytest(args, "slow and not exhaustive")
 
 
 @command("test-browser", "курс в настоящем Chromium (нужен системный chromium)")
