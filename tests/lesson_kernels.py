@@ -20,6 +20,8 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from tests.notebook_runner import errors_of, text_of
+
 KERNEL = "course-portability"
 
 
@@ -70,26 +72,9 @@ def run_notebook(notebook, *, env: dict[str, str], cwd: Path, specs: Path, timeo
     try:
         client.execute(env=env)
     except CellExecutionError:  # what the course showed (its message box) says why
-        failed = next(c for c in reversed(notebook.cells) if _has_error(c))
-        raise AssertionError(f"{failed.source}\n---\n{outputs(failed)}") from None
+        failed = next(c for c in reversed(notebook.cells) if errors_of(c))
+        raise AssertionError(f"{failed.source}\n---\n{text_of(failed)}") from None
     finally:  # a manager handed in is not shut down by nbclient: its kernel would outlive us
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)()
     return notebook
-
-
-def _has_error(cell) -> bool:
-    return any(output.output_type == "error" for output in cell.get("outputs", []))
-
-
-def outputs(cell) -> str:
-    """Everything a cell printed or displayed, as text."""
-    parts = []
-    for output in cell.get("outputs", []):
-        if output.output_type == "stream":
-            parts.append(output.text)
-        elif output.output_type in ("display_data", "execute_result"):
-            parts.append(output.data.get("text/plain", ""))
-        elif output.output_type == "error":
-            parts.append(f"{output.ename}: {output.evalue}")
-    return "\n".join(parts)

@@ -25,8 +25,8 @@ import pytest
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR
 from lessonkit.core.portable import remove_tree
 from lessonkit.databases import pg_server
-from tests.lesson_kernels import outputs, run_notebook
-from tests.notebook_runner import exercises
+from tests.lesson_kernels import run_notebook
+from tests.notebook_runner import exercises, text_of
 
 FOLDER = Path("Мои курсы") / "alembic course"
 DATABASES = ("sqlite", "postgres", "duckdb")
@@ -107,15 +107,15 @@ def run_in_a_clone(lesson: str, solved: bool = False):
             three_passes(lesson, solved), env=env, cwd=clone / "notebooks", specs=specs
         )
         report = dict(
-            line.split(": ", 1) for line in outputs(notebook.cells[0]).splitlines() if ": " in line
+            line.split(": ", 1) for line in text_of(notebook.cells[0]).splitlines() if ": " in line
         )
         pgdata = Path(report["pgdata"])
         assert Path(report["lessonkit"]).is_relative_to(clone), "the copy's own lessonkit"
         assert not pgdata.is_relative_to(clone)
-        starts = [outputs(c) for c in notebook.cells if f'start_lesson("{lesson}"' in c.source]
+        starts = [text_of(c) for c in notebook.cells if f'start_lesson("{lesson}"' in c.source]
         for shown, title in zip(starts, TITLES, strict=True):
             assert f"База: {title}" in shown, shown
-        assert outputs(notebook.cells[-1]).strip() == "refused: []", "Windows' file rules"
+        assert text_of(notebook.cells[-1]).strip() == "refused: []", "Windows' file rules"
     finally:
         if pgdata is not None:
             pg_server.stop_embedded(pgdata)
@@ -143,5 +143,5 @@ def test_a_clone_in_a_folder_with_a_space_runs_a_lesson_on_each_database():
 @pytest.mark.postgres
 def test_exercise_checks_copy_and_delete_as_windows_allows_in_a_clone():
     notebook = run_in_a_clone("06_manual_table", solved=True)
-    verdicts = [outputs(c) for c in notebook.cells if "check" in c.metadata.get("tags", [])]
+    verdicts = [text_of(c) for c in notebook.cells if "check" in c.metadata.get("tags", [])]
     assert len(verdicts) >= 9 and all("✅" in v and "❌" not in v for v in verdicts), verdicts

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from lessonkit.core.paths import WORK_DIR
 from lessonkit.core.portable import remove_tree
 from lessonkit.databases import pg_server
-from tests.lesson_kernels import outputs, run_lesson
-from tests.notebook_runner import NOTEBOOKS
+from tests.lesson_kernels import run_lesson
+from tests.notebook_runner import NOTEBOOKS, text_of
 
 pytestmark = pytest.mark.notebooks  # lessons in kernels: `make test`, not test-fast
 LESSON = NOTEBOOKS / "02_revisions.ipynb"
@@ -69,7 +69,7 @@ def test_a_lesson_runs_in_a_cp1251_kernel_without_utf8_mode(tmp_path):
     notebook = run_lesson(
         LESSON, name=name, env=env, cwd=NOTEBOOKS, specs=tmp_path / "kernels", first=PROBE
     )
-    probe = outputs(notebook.cells[0])
+    probe = text_of(notebook.cells[0])
     assert "encoding: cp1251 utf8_mode: 0" in probe.lower(), probe  # the simulation is real
     sandbox = WORK_DIR / name
     written = [*sandbox.glob("*.py"), *sandbox.rglob("alembic/**/*.py"), sandbox / "alembic.ini"]
@@ -99,7 +99,7 @@ def test_a_postgresql_lesson_over_tcp_survives_a_server_restart(tmp_path, monkey
             specs=tmp_path,
         )
         first = next(cell for cell in notebook.cells if cell.cell_type == "code")
-        assert "PostgreSQL" in outputs(first), outputs(first)
+        assert "PostgreSQL" in text_of(first), text_of(first)
         ini = configparser.ConfigParser(interpolation=None)
         ini.read(WORK_DIR / name / "alembic.ini", encoding="utf-8")
         url = sa.make_url(ini["alembic"]["sqlalchemy.url"].replace("%%", "%"))
