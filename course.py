@@ -183,7 +183,7 @@ def test_all(args: list[str]) -> int:
 @command("test-fast", "всё, кроме ноутбуков, — быстрая проверка при правке lessonkit")
 def test_fast(args: list[str]) -> int:
     return parallel_pytest(
-        args, "not notebooks and not browser and not site and not hub and not slow"
+        args, "not notebooks and not heavy and not browser and not site and not hub and not slow"
     )
 
 

@@ -77,6 +77,7 @@ def normalise(text: str) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.heavy
 def test_magic_prints_what_the_terminal_prints(twin_sandboxes):
     magic_dir, cli_dir = twin_sandboxes
     for argv in SESSION:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lessonkit.core.paths import REPO_ROOT, sandbox_dir
 from tools.check_setup import PROBE
 
@@ -39,6 +41,7 @@ def unimportable(folder: Path, module: str) -> str:
     return str(folder)
 
 
+@pytest.mark.heavy
 def test_all_green_and_a_database_that_cannot_start_is_red():
     """A database that cannot start: a red line in Russian with what to do, exit status 1."""
     done = check_setup(DATABASE_URL="postgresql://nobody@/nowhere?host=/nonexistent")
@@ -49,6 +52,7 @@ def test_all_green_and_a_database_that_cannot_start_is_red():
     assert "DATABASE_URL" in done.stdout
 
 
+@pytest.mark.heavy
 def test_without_ipython_sql_the_lessons_first_cell_is_red(tmp_path):
     """ipython-sql missing: the environment's metadata may still list it, but a lesson's first
     cell fails — so does check-setup, for every database."""
@@ -58,6 +62,7 @@ def test_without_ipython_sql_the_lessons_first_cell_is_red(tmp_path):
     assert "✅" not in done.stdout
 
 
+@pytest.mark.heavy
 def test_without_psycopg_the_postgres_line_names_the_driver(tmp_path):
     done = check_setup("postgres", PYTHONPATH=unimportable(tmp_path, "psycopg"))
     assert done.returncode == 1, done.stdout
@@ -66,6 +71,7 @@ def test_without_psycopg_the_postgres_line_names_the_driver(tmp_path):
     assert "ModuleNotFoundError" not in done.stdout
 
 
+@pytest.mark.heavy
 def test_an_old_postgres_data_folder_is_reported_in_words(tmp_path):
     """Data of PostgreSQL 16: the course moves the folder aside (lessonkit/databases/pg_server)
     and starts its own version; check-setup says so, and where the old folder is now."""

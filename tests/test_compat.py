@@ -7,6 +7,7 @@ import pytest
 from lessonkit.demos.compat import BATCH, FAILED, OK, compatibility_matrix
 
 
+@pytest.mark.heavy
 @pytest.mark.postgres
 def test_the_matrix_is_what_the_databases_answer(make_lesson):
     lesson = make_lesson()
@@ -43,6 +44,7 @@ def downgrade():
 '''
 
 
+@pytest.mark.heavy
 @pytest.mark.postgres
 def test_a_revision_on_every_database_with_the_rows_the_application_has(make_lesson):
     """recreate="always" on PostgreSQL gives posts.id a new sequence from 1: the application's

@@ -12,6 +12,7 @@ import pytest
 from lessonkit.demos import ci, locks
 
 
+@pytest.mark.heavy
 def test_pytest_ci_shows_results_and_assertions_only(make_lesson, capsys):
     lesson = make_lesson()
     (lesson.sandbox / "test_demo.py").write_text(
@@ -36,6 +37,7 @@ def test_a_row_scan_is_told_from_a_quick_statement():
     assert not locks.reads_rows("ALTER TABLE orders ADD CONSTRAINT uq UNIQUE USING INDEX uq")
 
 
+@pytest.mark.heavy
 @pytest.mark.postgres
 def test_watch_counts_waits_seen_in_pg_locks_not_slow_queries(make_lesson):
     lesson = make_lesson(db="postgres")

@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from lessonkit.core.paths import REPO_ROOT
 from tools.build_notebooks import MANIFEST
 
@@ -21,6 +23,7 @@ def build(out, *only: str) -> None:
     )
 
 
+@pytest.mark.heavy
 def test_the_build_never_deletes_what_it_did_not_make(tmp_path):
     out = tmp_path / "папка инструктора"
     build(out)
@@ -53,6 +56,7 @@ def test_the_build_never_deletes_what_it_did_not_make(tmp_path):
     assert "98_removed.ipynb" not in json.loads(manifest.read_text(encoding="utf-8"))
 
 
+@pytest.mark.heavy
 def test_a_partial_build_keeps_the_rest_of_its_list(tmp_path):
     build(tmp_path)
     before = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))

@@ -70,6 +70,7 @@ def test_a_sandbox_deleted_under_the_kernel_is_made_again(shell, lesson_closed):
     assert "Урок 90_learner_mistakes готов" in text and (sandbox / "alembic.ini").is_file()
 
 
+@pytest.mark.heavy
 @pytest.mark.postgres
 def test_the_postgres_data_folder_deleted_under_the_server(shell, lesson_closed, monkeypatch):
     # A server of its own (in work/: as root the server's system user must reach the folder).

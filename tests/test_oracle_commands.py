@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from lessonkit import check, set_ini_option
 from lessonkit.checks.oracle.sides import Side
 
@@ -16,6 +18,7 @@ def side_of(lesson, role: str = "b") -> Side:
     return side
 
 
+@pytest.mark.heavy
 def test_terminal_runs_a_new_process_without_the_current_folder_on_sys_path(make_lesson):
     lesson = make_lesson("90_oracle_terminal")
     ini = lesson.sandbox / "alembic.ini"
@@ -136,6 +139,7 @@ def test_assignment_compares_code_not_spelling(make_lesson):
     assert "изменено `target_metadata`" in observer.describe(before, after)
 
 
+@pytest.mark.heavy
 def test_offline_script_is_executed_in_an_empty_database(make_lesson):
     lesson = make_lesson("90_oracle_script")
     versions = lesson.sandbox / "alembic" / "versions"

@@ -5,6 +5,7 @@ type spellings that mean the same column."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from lessonkit.databases import seed
@@ -87,6 +88,7 @@ USERS = '''"""users
 Revision ID: 001
 Revises:
 """
+import pytest
 import sqlalchemy as sa
 from alembic import op
 
@@ -108,6 +110,7 @@ ADMIN = '''"""admin
 Revision ID: 002
 Revises: 001
 """
+import pytest
 import sqlalchemy as sa
 from alembic import op
 
@@ -171,6 +174,7 @@ def test_a_fresh_database_shows_what_the_history_builds(make_lesson):
     assert "после `alembic downgrade base` лишнее: таблица users" in observer.describe(good, bad)
 
 
+@pytest.mark.heavy
 def test_the_projects_tests_are_run_as_ci_runs_them(make_lesson):
     from lessonkit.checks.oracle.run_observers import pytest_result
 

@@ -92,6 +92,7 @@ A_LESSON = textwrap.dedent(
 )
 
 
+@pytest.mark.heavy
 def test_the_course_starts_without_posix_only_modules_and_calls():
     done = subprocess.run(
         [sys.executable, "-c", WITHOUT_POSIX + A_LESSON],
@@ -130,6 +131,7 @@ PROBE = textwrap.dedent(
 )
 
 
+@pytest.mark.heavy
 def test_an_open_without_encoding_in_course_code_fails_the_suite(tmp_path):
     """The suite's own configuration (pyproject.toml) and environment (course.py test): an
     open() without encoding in a course module fails, in a library it does not."""
@@ -184,6 +186,7 @@ def ran(shell, code):
     return captured
 
 
+@pytest.mark.heavy
 @needs_proc
 @pytest.mark.parametrize("db", ["sqlite", "duckdb"])
 def test_database_files_are_closed_before_they_are_deleted(shell, monkeypatch, db):

@@ -126,6 +126,7 @@ def write_records(work: Path, user: str, records: list[tuple]) -> None:
     (work / "progress.jsonl").write_text("\n".join(lines) + "\n{broken", encoding="utf-8")
 
 
+@pytest.mark.heavy
 def test_time_per_lesson_leaves_out_pauses_and_the_class_table_reads_every_home(tmp_path):
     homes = tmp_path / "home"
     write_records(
@@ -165,6 +166,7 @@ def test_time_per_lesson_leaves_out_pauses_and_the_class_table_reads_every_home(
     assert "Группа: 2 учащихся" in shown.stdout and "✅3/3 · 40 мин" in shown.stdout
 
 
+@pytest.mark.heavy
 def test_class_progress_says_what_to_do_when_it_finds_no_course(tmp_path):
     shown = subprocess.run(
         [sys.executable, "tools/progress.py", "class-progress", "--homes", str(tmp_path)],

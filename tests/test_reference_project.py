@@ -60,6 +60,7 @@ def clean_env(**extra):
     return env | extra
 
 
+@pytest.mark.heavy
 def test_cli_from_the_repo_root_on_the_default_sqlite_file():
     (WORK_DIR / "reference.db").unlink(missing_ok=True)
     env = clean_env()
@@ -71,6 +72,7 @@ def test_cli_from_the_repo_root_on_the_default_sqlite_file():
     assert (WORK_DIR / "reference.db").is_file()
 
 
+@pytest.mark.heavy
 @pytest.mark.postgres
 def test_cli_with_database_url_on_postgres(pg_admin_url):
     """The README recipe: DATABASE_URL from `pgctl start <db>`, then alembic in a terminal."""

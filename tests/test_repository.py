@@ -9,6 +9,8 @@ import sys
 import urllib.request
 from importlib import metadata
 
+import pytest
+
 from lessonkit.core.paths import REPO_ROOT
 
 
@@ -59,6 +61,7 @@ def test_every_way_in_installs_the_lock():
     assert "make test" in read(".ci/run") or "course.py test" in read(".ci/run")
 
 
+@pytest.mark.heavy
 def test_jupyterlab_starts_in_russian():
     """What `make lab` starts: a JupyterLab whose default locale is ru_RU, pack installed."""
     from tools.labserver import TOKEN, start_lab, stop_lab
@@ -75,6 +78,7 @@ def test_jupyterlab_starts_in_russian():
         stop_lab(server)
 
 
+@pytest.mark.heavy
 def test_schedule_in_readme_and_instructor_guide_is_up_to_date():
     done = subprocess.run(
         [sys.executable, "tools/schedule.py", "--check"],

@@ -45,6 +45,7 @@ def reset(root, *arguments: str) -> str:
     return done.stdout
 
 
+@pytest.mark.heavy
 def test_reset_class_lists_and_removes_what_learners_added(clone):
     for name in ADDED:
         (clone / name).parent.mkdir(parents=True, exist_ok=True)

@@ -154,6 +154,7 @@ def test_a_server_that_cannot_start_shows_what_postgres_said():
         remove_tree(pgdata)
 
 
+@pytest.mark.heavy
 @pytest.mark.postgres
 def test_a_data_folder_of_an_older_postgresql_is_moved_aside(capfd):
     """PG_VERSION 16 from an older course: not an empty AssertionError, a new cluster."""

@@ -16,6 +16,7 @@ def course():
     return lesson_info.lessons()
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("plan", schedule.PLANS, ids=lambda p: p.anchor)
 def test_a_plan_holds_every_lesson_within_its_days(course, plan):
     ways = schedule.allocate(course, plan.days)
@@ -45,6 +46,7 @@ def test_the_short_form_keeps_one_exercise_in_class(course):
         assert done.label in text and "— дома" in text
 
 
+@pytest.mark.heavy
 def test_a_new_lesson_lands_in_every_plan(tmp_path, monkeypatch):
     """Issue 20 adds lessons 19_*: re-running the command is all it takes."""
     sources = tmp_path / "lessons_src"

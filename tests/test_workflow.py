@@ -37,6 +37,7 @@ def workflow() -> dict:
     return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
 
 
+@pytest.mark.heavy
 def test_the_workflow_follows_github_s_schema():
     done = run(
         tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)
@@ -66,6 +67,7 @@ def test_the_matrix_is_where_learners_are():
     assert any(c.startswith("python course.py test-fast") for c in commands), "no make"
 
 
+@pytest.mark.heavy
 def test_the_notebook_step_selects_a_lesson_per_database():
     """The step's -k expression, collected here: the test names it relies on still exist."""
     job = workflow()["jobs"]["course"]
