@@ -112,6 +112,21 @@ def verdicts(cells) -> str:
 class Answer:
     title: str  # what is in it, e.g. «пустой downgrade()»
     code: str
+    # Databases that cannot tell this answer from the solution, from a line «Не на: DuckDB —
+    # why» under the title (DuckDB keeps no VARCHAR length): the answer is not run there.
+    not_on: frozenset[str] = frozenset()
+
+
+NOT_ON = re.compile(r"^Не на: ([^—\n]+)", re.M)
+BACKENDS = {"sqlite": "sqlite", "postgresql": "postgres", "duckdb": "duckdb"}
+
+
+def _not_on(body: str) -> frozenset[str]:
+    found = NOT_ON.search(body)
+    if not found:
+        return frozenset()
+    names = (name.strip().casefold() for name in found.group(1).split(","))
+    return frozenset(BACKENDS[name] for name in names)
 
 
 def answers(stem: str, kind: str) -> dict[int, list[Answer]]:
@@ -125,7 +140,7 @@ def answers(stem: str, kind: str) -> dict[int, list[Answer]]:
     for section in re.split(r"^## ", text, flags=re.M)[1:]:
         number = int(re.match(r"Задание (\d+)", section).group(1))
         found[number] = [
-            Answer(title.strip(), code_blocks(body)[0])
+            Answer(title.strip(), code_blocks(body)[0], _not_on(body))
             for title, body in re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", section, re.M | re.S)
             if code_blocks(body)
         ]
@@ -155,6 +170,7 @@ class LessonKernel:
 
     def __init__(self, path: Path, backend: str | None = None, timeout: int = 300, **env):
         self.path = path
+        self.backend = backend or "sqlite"
         self.notebook = nbformat.read(path, as_version=4)
         self.env = {"COURSE_DB": backend, **env}
         self.client = NotebookClient(

@@ -75,6 +75,8 @@ def assert_answers_judged(kernel: LessonKernel, stem: str) -> int:
     count = 0
     for exercise in exercises(kernel.notebook):
         for answer in wrong.get(exercise.number, []):
+            if kernel.backend in answer.not_on:
+                continue
             cells = kernel.run_exercise(exercise, answer.code, may_fail=True)
             shown = verdicts(cells)
             assert "❌" in shown and AUTHOR_MISTAKE not in shown, (

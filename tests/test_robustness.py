@@ -78,7 +78,7 @@ def interrupting_upgrade() -> str:
     ("db", "state"),
     [
         ("sqlite", "изменена частично"),
-        pytest.param("postgres", "не изменилась", marks=pytest.mark.postgres),
+        pytest.param("postgres", "не изменились", marks=pytest.mark.postgres),
     ],
 )
 def test_interrupted_upgrade_says_what_the_database_holds(shell, make_lesson, db, state):
@@ -102,6 +102,39 @@ def test_interrupted_upgrade_says_what_the_database_holds(shell, make_lesson, db
         assert "DROP TABLE" in error.hint
     _, error = run_cell(shell, "1 + 1")
     assert error is None, "the kernel is alive"
+
+
+def test_an_error_while_cleaning_up_after_the_interrupt_is_reported_as_the_interrupt(
+    shell, make_lesson
+):
+    """autocommit_block() restoring a connection the interrupt invalidated raises SQLAlchemy's
+    PendingRollbackError (lesson 19.3): the learner pressed ■, and that is what they are told."""
+    lesson = make_lesson("90_interrupt_cleanup")
+    cleanup_fails = (
+        f"{USERS}\n"
+        "    try:\n"
+        "        raise KeyboardInterrupt\n"
+        "    finally:\n"
+        "        raise RuntimeError('cleanup failed')"
+    )
+    write_revision(lesson, "001_users", cleanup_fails)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    captured, error = run_cell(shell, "%alembic upgrade head")
+    assert isinstance(error, CommandInterrupted)
+    assert "cleanup failed" not in shown(captured)
+
+
+def test_interrupt_after_presses_the_button_once_and_only_in_its_block():
+    from lessonkit.demos.interrupt import interrupt_after
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), interrupt_after(0.2):
+        time.sleep(5)
+    assert time.monotonic() - started < 2
+    with interrupt_after(0.3):
+        pass  # ends first: the timer is cancelled
+    time.sleep(0.6)  # no KeyboardInterrupt arrives after the block
 
 
 # -- a refused reset touches nothing ------------------------------------------------------------

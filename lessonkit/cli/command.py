@@ -101,7 +101,10 @@ def run_alembic(argv: list[str], cwd: Path) -> CommandResult:
             exit_code = _shell_exit_code(exc.code)
         except Exception as exc:  # the CLI would print a traceback and exit with 1
             exit_code, error, trace = 1, exc, traceback.format_exc()
-            buffer.write(f"{SHORT_TRACEBACK}\n" + "".join(traceback.format_exception_only(exc)))
+            if _caused_by_interrupt(exc):
+                exit_code = 130
+            else:
+                buffer.write(f"{SHORT_TRACEBACK}\n" + "".join(traceback.format_exception_only(exc)))
         except KeyboardInterrupt as exc:  # a shell reports 130 (128 + SIGINT)
             exit_code, error, trace = 130, exc, traceback.format_exc()
     return CommandResult(
@@ -110,8 +113,21 @@ def run_alembic(argv: list[str], cwd: Path) -> CommandResult:
         exit_code,
         error,
         shorten_paths(trace),
-        interrupted=isinstance(error, KeyboardInterrupt),
+        interrupted=error is not None and _caused_by_interrupt(error),
     )
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """An error raised while cleaning up after Kernel → Interrupt: SQLAlchemy's
+    PendingRollbackError when autocommit_block() restores the connection that the interrupt
+    invalidated (lesson 19.3). The press is what happened, not the error after it."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _main(argv: list[str], stdout: TerminalBuffer) -> None:

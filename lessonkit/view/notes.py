@@ -64,7 +64,13 @@ def interrupted(result: CommandResult, before: Schema | None, after: Schema | No
         # An empty alembic_version created on the way holds no revision either.
         changed_version = (before.version or ()) != (after.version or ())
         if not changed_schema and not changed_version:
-            state = "База не изменилась: прерванная миграция откатилась целиком или не начиналась."
+            # Only the schema and the version are compared: rows a revision committed itself
+            # (batches in autocommit_block, lesson 19.3) stay, and this sentence says so.
+            state = (
+                "Схема и alembic_version не изменились: прерванная ревизия откатилась или не "
+                "начиналась. Строки, которые ревизия фиксировала сама (`autocommit_block()`), "
+                "остались в базе."
+            )
             hint = f"просто повторите команду: `%{command}`."
         elif changed_schema and not changed_version:
             state = (

@@ -621,7 +621,21 @@ def _own_database_problems(
             "ваша база не совпадает с тем, что дают ваши файлы ревизий (файл изменён после "
             "применения, stamp вместо upgrade или изменения вручную?): " + "; ".join(differ[:3])
         ]
+    if options.reapply and not _applied_again(lesson):
+        # A fix of the rows a revision writes leaves the schema as it was: only the commands
+        # run since the exercise began tell whether the fixed revision ran at all.
+        return [
+            "исправленная ревизия не применена заново: откатите её (%alembic downgrade) и "
+            "примените снова (%alembic upgrade)"
+        ]
     return []
+
+
+def _applied_again(lesson: Lesson) -> bool:
+    """Since the exercise began: a downgrade that went through, then an upgrade."""
+    since = [r for r in lesson.history[lesson.history_mark :] if r.ok and r.argv]
+    downs = [i for i, r in enumerate(since) if r.argv[0] == "downgrade"]
+    return bool(downs) and any(r.argv[0] == "upgrade" for r in since[downs[0] + 1 :])
 
 
 def _stamp_problems(lesson: Lesson) -> list[str]:
