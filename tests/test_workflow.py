@@ -17,6 +17,9 @@ import yaml
 from lessonkit.core.paths import REPO_ROOT
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "portability.yml"
+# The nightly run of every answer on PostgreSQL and DuckDB (too long for .ci/run).
+ANSWERS = REPO_ROOT / ".github" / "workflows" / "answers.yml"
+WORKFLOWS = [WORKFLOW, ANSWERS]
 BIN = Path(sys.executable).parent  # the environment's own tools (.venv/bin, .venv\Scripts)
 
 
@@ -40,14 +43,24 @@ def workflow() -> dict:
 @pytest.mark.heavy
 def test_the_workflow_follows_github_s_schema():
     done = run(
-        tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)
+        tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        *map(str, WORKFLOWS),
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_zizmor_finds_nothing_offline():
-    done = run(tool("zizmor"), "--offline", "--persona=pedantic", str(WORKFLOW))
+    done = run(tool("zizmor"), "--offline", "--persona=pedantic", *map(str, WORKFLOWS))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_nightly_run_tries_every_answer_on_the_other_databases():
+    job = yaml.safe_load(ANSWERS.read_text(encoding="utf-8"))["jobs"]["answers"]
+    commands = [step["run"] for step in job["steps"] if "run" in step]
+    assert "python course.py test-all -m exhaustive tests/test_notebooks.py" in commands
+    assert job["permissions"] == {"contents": "read"}
 
 
 def test_the_matrix_is_where_learners_are():
@@ -85,7 +98,7 @@ def test_the_notebook_step_selects_a_lesson_per_database():
 
 
 def test_actions_are_pinned_by_commit_and_read_only():
-    text = WORKFLOW.read_text(encoding="utf-8")
+    text = "".join(path.read_text(encoding="utf-8") for path in WORKFLOWS)
     uses = re.findall(r"uses:\s*(\S+)", text)
     assert uses and all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", u) for u in uses), uses
     assert workflow()["permissions"] == {}
