@@ -69,17 +69,6 @@ def lab(tmp_path_factory):
     labserver.stop_lab(server)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def restart_and_run_all(page, notebook: Path, timeout: float = 120) -> None:
     """The learner's way: the Kernel menu, «Перезапустить ядро и Запустить все ячейки…»."""
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)

@@ -7,7 +7,6 @@ a few lines, the full traceback collapsed. Screenshots go to work/browser/ (jump
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.request
 from pathlib import Path
@@ -16,14 +15,11 @@ import nbformat
 import pytest
 
 from lessonkit.core.paths import REPO_ROOT, WORK_DIR
+from tests.test_browser import CHROMIUM, SHOTS, start_lab
 from tools import labserver
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = WORK_DIR / "browser"
 PAGES = WORK_DIR / "browser-jumps"  # the pages this test writes (work/ is git-ignored)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-CHROMIUM_ARGS += ["--disable-background-networking", "--disable-component-update"]
 # Heights measured in this viewport at JupyterLab's default font size (README, «Замеры»).
 FIRST_CELL_MAX_PX = 260  # the welcome table and the one-line summary
 FAILING_CELL_MAX_LINES = 8
@@ -31,34 +27,12 @@ FAILING_CELL_MAX_LINES = 8
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
+    """JupyterLab as the browser test starts it (no instructor build: these pages are own)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does it)")
-    scratch = tmp_path_factory.mktemp("lab")
-    settings = scratch / "settings" / "@jupyterlab"
-    for plugin, value in {  # every cell rendered; nothing written back; no restored tabs
-        "notebook-extension/tracker": '{"windowingMode": "none"}',
-        "docmanager-extension/plugin": '{"autosave": false}',
-    }.items():
-        path = settings / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(value, encoding="utf-8")
-    base, server = labserver.start_lab(
-        f"--LabApp.user_settings_dir={scratch / 'settings'}",
-        f"--LabApp.workspaces_dir={scratch / 'workspaces'}",
-    )
+    base, server = start_lab(tmp_path_factory.mktemp("lab"))
     yield base
     labserver.stop_lab(server)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def write_page(name: str, cells: list[tuple[str, bool]]) -> Path:
