@@ -42,6 +42,7 @@ def unimportable(folder: Path, module: str) -> str:
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 def test_all_green_and_a_database_that_cannot_start_is_red():
     """A database that cannot start: a red line in Russian with what to do, exit status 1."""
     done = check_setup(DATABASE_URL="postgresql://nobody@/nowhere?host=/nonexistent")
@@ -53,6 +54,7 @@ def test_all_green_and_a_database_that_cannot_start_is_red():
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 def test_without_ipython_sql_the_lessons_first_cell_is_red(tmp_path):
     """ipython-sql missing: the environment's metadata may still list it, but a lesson's first
     cell fails — so does check-setup, for every database."""
@@ -63,6 +65,7 @@ def test_without_ipython_sql_the_lessons_first_cell_is_red(tmp_path):
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 def test_without_psycopg_the_postgres_line_names_the_driver(tmp_path):
     done = check_setup("postgres", PYTHONPATH=unimportable(tmp_path, "psycopg"))
     assert done.returncode == 1, done.stdout
@@ -72,6 +75,7 @@ def test_without_psycopg_the_postgres_line_names_the_driver(tmp_path):
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 def test_an_old_postgres_data_folder_is_reported_in_words(tmp_path):
     """Data of PostgreSQL 16: the course moves the folder aside (lessonkit/databases/pg_server)
     and starts its own version; check-setup says so, and where the old folder is now."""

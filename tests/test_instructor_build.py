@@ -24,6 +24,7 @@ def build(out, *only: str) -> None:
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 def test_the_build_never_deletes_what_it_did_not_make(tmp_path):
     out = tmp_path / "папка инструктора"
     build(out)
@@ -57,6 +58,7 @@ def test_the_build_never_deletes_what_it_did_not_make(tmp_path):
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 def test_a_partial_build_keeps_the_rest_of_its_list(tmp_path):
     build(tmp_path)
     before = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))

@@ -73,6 +73,7 @@ def test_cli_from_the_repo_root_on_the_default_sqlite_file():
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_cli_with_database_url_on_postgres(pg_admin_url):
     """The README recipe: DATABASE_URL from `pgctl start <db>`, then alembic in a terminal."""

@@ -46,6 +46,7 @@ def reset(root, *arguments: str) -> str:
 
 
 @pytest.mark.heavy
+@pytest.mark.slow
 def test_reset_class_lists_and_removes_what_learners_added(clone):
     for name in ADDED:
         (clone / name).parent.mkdir(parents=True, exist_ok=True)
