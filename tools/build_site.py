@@ -49,8 +49,7 @@ from nbclient import NotebookClient  # noqa: E402
 from nbconvert import HTMLExporter  # noqa: E402
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor  # noqa: E402
 
-from lessonkit.core.paths import ENV_MASK, WORK_DIR, shorten_paths  # noqa: E402
-from lessonkit.core.portable import remove_tree  # noqa: E402
+from lessonkit.core.paths import ENV_MASK, shorten_paths  # noqa: E402
 from lessonkit.databases.pg_server import data_root  # noqa: E402
 from tools import presenter  # noqa: E402
 from tools.lesson_info import lessons as lesson_timings  # noqa: E402
@@ -169,8 +168,6 @@ class FixedLayoutKernelManager(KernelManager):
 
 
 def execute(path: Path) -> nbformat.NotebookNode:
-    # A new sandbox folder: nothing a learner or an earlier build left there reaches the page.
-    remove_tree(WORK_DIR / path.stem)
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook,
