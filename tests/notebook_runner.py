@@ -118,7 +118,7 @@ class Answer:
 
 
 NOT_ON = re.compile(r"^Не на: ([^—\n]+)", re.M)
-BACKENDS = {"sqlite": "sqlite", "postgresql": "postgres", "duckdb": "duckdb"}
+DATABASE_NAMES = {"sqlite": "sqlite", "postgresql": "postgres", "duckdb": "duckdb"}  # as written
 
 
 def _not_on(body: str) -> frozenset[str]:
@@ -126,7 +126,7 @@ def _not_on(body: str) -> frozenset[str]:
     if not found:
         return frozenset()
     names = (name.strip().casefold() for name in found.group(1).split(","))
-    return frozenset(BACKENDS[name] for name in names)
+    return frozenset(DATABASE_NAMES[name] for name in names)
 
 
 def answers(stem: str, kind: str) -> dict[int, list[Answer]]:

@@ -27,7 +27,8 @@ FAILING_CELL_MAX_LINES = 8
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab as the browser test starts it (no instructor build: these pages are own)."""
+    """JupyterLab as the browser test starts it (without its instructor build: this test writes
+    its own pages)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does it)")
     base, server = start_lab(tmp_path_factory.mktemp("lab"))

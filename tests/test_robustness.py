@@ -73,6 +73,15 @@ def interrupting_upgrade() -> str:
     )
 
 
+@pytest.fixture
+def sigint_raises():
+    """SIGINT raises KeyboardInterrupt, as in a kernel running a cell (an earlier test in this
+    worker may have left another handler: a sleep would then run out); restored afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.heavy
 @pytest.mark.parametrize(
     ("db", "state"),
@@ -81,12 +90,11 @@ def interrupting_upgrade() -> str:
         pytest.param("postgres", "не изменились", marks=pytest.mark.postgres),
     ],
 )
-def test_interrupted_upgrade_says_what_the_database_holds(shell, make_lesson, db, state):
+def test_interrupted_upgrade_says_what_the_database_holds(
+    shell, make_lesson, sigint_raises, db, state
+):
     lesson = make_lesson("90_interrupt", db=db)
     write_revision(lesson, "001_users", interrupting_upgrade())
-    # A kernel makes SIGINT raise KeyboardInterrupt while a cell runs; an earlier test in this
-    # worker may have left another handler (the sleep then runs out and the test fails).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
     captured, error = run_cell(shell, "%alembic upgrade head")
     assert time.monotonic() - started < 4, "the interrupt stopped the command"
@@ -105,7 +113,7 @@ def test_interrupted_upgrade_says_what_the_database_holds(shell, make_lesson, db
 
 
 def test_an_error_while_cleaning_up_after_the_interrupt_is_reported_as_the_interrupt(
-    shell, make_lesson
+    shell, make_lesson, sigint_raises
 ):
     """autocommit_block() restoring a connection the interrupt invalidated raises SQLAlchemy's
     PendingRollbackError (lesson 19.3): the learner pressed ■, and that is what they are told."""
@@ -118,16 +126,14 @@ def test_an_error_while_cleaning_up_after_the_interrupt_is_reported_as_the_inter
         "        raise RuntimeError('cleanup failed')"
     )
     write_revision(lesson, "001_users", cleanup_fails)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     captured, error = run_cell(shell, "%alembic upgrade head")
     assert isinstance(error, CommandInterrupted)
     assert "cleanup failed" not in shown(captured)
 
 
-def test_interrupt_after_presses_the_button_once_and_only_in_its_block():
+def test_interrupt_after_presses_the_button_once_and_only_in_its_block(sigint_raises):
     from lessonkit.demos.interrupt import interrupt_after
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt), interrupt_after(0.2):
         time.sleep(5)

@@ -93,7 +93,7 @@ def command_name(argv: list[str]) -> str | None:
 def run_alembic(argv: list[str], cwd: Path) -> CommandResult:
     """Run ``alembic <argv>`` in ``cwd`` in this process; never raises for Alembic's errors."""
     buffer = TerminalBuffer()
-    exit_code, error, trace = 0, None, ""
+    exit_code, error, trace, interrupted = 0, None, "", False
     with _terminal_like(cwd, buffer):
         try:
             _main(argv, buffer)
@@ -101,19 +101,20 @@ def run_alembic(argv: list[str], cwd: Path) -> CommandResult:
             exit_code = _shell_exit_code(exc.code)
         except Exception as exc:  # the CLI would print a traceback and exit with 1
             exit_code, error, trace = 1, exc, traceback.format_exc()
-            if _caused_by_interrupt(exc):
+            interrupted = _caused_by_interrupt(exc)
+            if interrupted:
                 exit_code = 130
             else:
                 buffer.write(f"{SHORT_TRACEBACK}\n" + "".join(traceback.format_exception_only(exc)))
         except KeyboardInterrupt as exc:  # a shell reports 130 (128 + SIGINT)
-            exit_code, error, trace = 130, exc, traceback.format_exc()
+            exit_code, error, trace, interrupted = 130, exc, traceback.format_exc(), True
     return CommandResult(
         argv,
         shorten_paths(buffer.getvalue()),
         exit_code,
         error,
         shorten_paths(trace),
-        interrupted=error is not None and _caused_by_interrupt(error),
+        interrupted=interrupted,
     )
 
 

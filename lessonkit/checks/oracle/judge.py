@@ -631,17 +631,20 @@ def _own_database_problems(
     return []
 
 
+def _commands_since_start(lesson: Lesson) -> list[str]:
+    """The Alembic commands that went through since the exercise began, in order."""
+    return [r.argv[0] for r in lesson.history[lesson.history_mark :] if r.ok and r.argv]
+
+
 def _applied_again(lesson: Lesson) -> bool:
     """Since the exercise began: a downgrade that went through, then an upgrade."""
-    since = [r for r in lesson.history[lesson.history_mark :] if r.ok and r.argv]
-    downs = [i for i, r in enumerate(since) if r.argv[0] == "downgrade"]
-    return bool(downs) and any(r.argv[0] == "upgrade" for r in since[downs[0] + 1 :])
+    commands = _commands_since_start(lesson)
+    return "downgrade" in commands and "upgrade" in commands[commands.index("downgrade") + 1 :]
 
 
 def _stamp_problems(lesson: Lesson) -> list[str]:
     """`stamp` where the solution applies: the schema then came from somewhere else."""
-    since = lesson.history[lesson.history_mark :]
-    if any(r.argv[:1] == ["stamp"] and r.ok for r in since):
+    if "stamp" in _commands_since_start(lesson):
         return ["ревизию нужно применить (upgrade), а не отметить командой stamp"]
     return []
 
