@@ -84,10 +84,11 @@ def test_two_kernels_on_one_lesson():
 
 SLOW_REVISION = '''
 from pathlib import Path
-Path("alembic/versions/001_slow.py").write_text("""
+Path("alembic/versions/001_slow.py").write_text(encoding="utf-8", data="""
 from alembic import op
 import sqlalchemy as sa
 import time
+from pathlib import Path
 
 revision = "001_slow"
 down_revision = None
@@ -97,6 +98,7 @@ depends_on = None
 
 def upgrade():
     op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))
+    Path("inside_upgrade").write_text("", encoding="utf-8")
     time.sleep(30)
 
 
@@ -106,11 +108,22 @@ def downgrade():
 '''
 
 
+def _interrupt_when_exists(marker, manager, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    manager.interrupt_kernel()
+
+
 def test_kernel_interrupt_during_upgrade():
     with kernel() as (manager, client):
         assert run(client, START.format(extra=""))["error"] is None
         run(client, SLOW_REVISION)
-        timer = threading.Timer(3.0, manager.interrupt_kernel)
+        # Interrupt once the revision has created its table and sleeps: a fixed delay after
+        # the cell is sent hit a loaded CI machine before create_table had run.
+        marker = WORK_DIR / "90_two_kernels" / "inside_upgrade"
+        marker.unlink(missing_ok=True)
+        timer = threading.Thread(target=_interrupt_when_exists, args=(marker, manager))
         timer.start()
         started = time.monotonic()
         interrupted = run(client, "%alembic upgrade head")
