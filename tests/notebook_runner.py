@@ -112,8 +112,9 @@ def verdicts(cells) -> str:
 class Answer:
     title: str  # what is in it, e.g. «пустой downgrade()»
     code: str
-    # Databases that cannot tell this answer from the solution, from a line «Не на: DuckDB —
-    # why» under the title (DuckDB keeps no VARCHAR length): the answer is not run there.
+    # Databases the answer does not run on, from a line «Не на: DuckDB — why» under the title:
+    # a wrong answer the database cannot tell from the solution (DuckDB keeps no VARCHAR
+    # length), a right one written in another database's SQL.
     not_on: frozenset[str] = frozenset()
 
 

@@ -178,9 +178,11 @@ def test_a_revision_fixed_in_place_is_taken_back_and_applied_again(make_lesson):
     """An applied revision whose file changed: the final state is what the changed file gives
     (its own downgrade, then upgrade), so a fix never re-applied shows up against the learner's
     database, and a fix re-applied compares equal. A change to a revision not applied yet
-    takes nothing back."""
-    from lessonkit.checks.oracle.judge import _reapplies
+    takes nothing back, nor does a file that only now holds the revision the database is on
+    (lesson 20.1: a squash given back that id)."""
+    from lessonkit.checks.oracle.judge import Start, _reapplies
     from lessonkit.checks.oracle.sides import files_digest
+    from lessonkit.databases.schema import read_schema
 
     lesson = make_lesson("90_oracle_reapply")
     created = "op.create_table('notes', sa.Column('id', sa.Integer, primary_key=True), "
@@ -189,20 +191,37 @@ def test_a_revision_fixed_in_place_is_taken_back_and_applied_again(make_lesson):
     _write_revision(lesson, "001_notes", None, created.format(default='"now()"'), drop)
     assert run_alembic(["upgrade", "head"], lesson.sandbox).ok
     _write_revision(lesson, "002_later", "001_notes", "pass", "pass")  # written, not applied
-    start_files = files_digest(lesson.sandbox)
+    start = Start(
+        _side(lesson, "s"), read_schema(lesson.backend.engine), files_digest(lesson.sandbox)
+    )
     _write_revision(lesson, "002_later", "001_notes", "op.execute('SELECT 1')", "pass")
     side = _side(lesson, "b")
-    assert not _reapplies(side, ("001_notes",), start_files)
+    assert not _reapplies(side, ("001_notes",), start)
     _write_revision(lesson, "001_notes", None, created.format(default="sa.func.now()"), drop)
     side = _side(lesson, "b")
-    assert _reapplies(side, ("001_notes",), start_files)
-    outcome = _outcome(side, ("001_notes",), ("001_notes",), Options(), start_files)
+    assert _reapplies(side, ("001_notes",), start)
+    outcome = _outcome(side, ("001_notes",), ("001_notes",), Options(), start)
     (column,) = [
         i
         for i in outcome.steps["final"].schema.items.values()
         if (i.kind, i.name) == ("column", "at")
     ]
     assert "CURRENT_TIMESTAMP" in str(column.attrs)
+    renamed = side.sandbox / "alembic" / "versions" / "001_renamed.py"
+    (side.sandbox / "alembic" / "versions" / "001_notes.py").rename(renamed)
+    assert _reapplies(side, ("001_notes",), start), "a fixed file under another name"
+
+    squash = lesson.sandbox / "alembic" / "versions" / "002_later.py"
+    squash.write_text(
+        squash.read_text(encoding="utf-8").replace('"002_later"', '"0001_squash"'),
+        encoding="utf-8",
+    )
+    start = Start(_side(lesson, "s"), start.schema, files_digest(lesson.sandbox))
+    squash.write_text(
+        squash.read_text(encoding="utf-8").replace('"0001_squash"', '"002_later"'),
+        encoding="utf-8",
+    )
+    assert not _reapplies(_side(lesson, "c"), ("002_later",), start)
 
 
 def test_check_expressions_fold_case_spaces_and_the_two_inequalities():

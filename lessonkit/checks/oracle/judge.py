@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,6 +50,10 @@ from lessonkit.databases.seed import seed_database
 from lessonkit.lesson import checkpoints
 from lessonkit.lesson.quiet import forget_errors, run_quietly
 from lessonkit.lesson.state import Lesson, lesson_to_change
+
+# What reading a learner's revision scripts may raise: a parent or target that no file holds
+# (RevisionError, KeyError), a file without `revision =` (AttributeError).
+SCRIPT_ERRORS = (CourseError, CommandError, RevisionError, KeyError, AttributeError)
 
 REAPPLY = "исправленная ревизия не применяется заново (её downgrade, потом upgrade)"
 STEPS = {
@@ -224,7 +229,7 @@ def _judge(lesson: Lesson, spec: ExerciseSpec, options: Options, oracle: Oracle)
     learner = Side(lesson, spec.number, "b", options.config)
     learner.load(lesson, start.side)
     learner.variables = dict(get_shell().user_ns)
-    outcome = _outcome(learner, start.version, version, options, start.files)
+    outcome = _outcome(learner, start.version, version, options, start)
     problems = _differences(expected, outcome, options)
     if not problems:
         problems = _own_database_problems(lesson, outcome, schema_now, options)
@@ -308,9 +313,7 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
     expected_side = Side(lesson, spec.number, "a", options.config)
     expected_side.load(solution, start.side)
     expected_side.variables = solution.variables
-    expected = _outcome(
-        expected_side, start.version, _version(solution.lesson), options, start.files
-    )
+    expected = _outcome(expected_side, start.version, _version(solution.lesson), options, start)
     if expected.steps["final"].failed:
         raise OracleBroken(
             f"решение задания {spec.number} на копии с данными: {expected.steps['final'].failed}"
@@ -321,27 +324,35 @@ def _run_solution(lesson: Lesson, spec: ExerciseSpec, options: Options, start: S
 # -- one side: go to its revision, back, forward ---------------------------------------------------
 
 
-def _reapplies(side: Side, target: tuple[str, ...], start_files: dict[str, str]) -> bool:
-    """Whether the side's file of a target revision differs from the one the start applied
-    (an applied revision fixed in place): the side's database must then be what the changed
-    file gives, so the final step takes it back with the side's own downgrade() and applies
-    it again."""
+def _reapplies(side: Side, target: tuple[str, ...], start: Start) -> bool:
+    """Whether a target revision the start applied now has other text (an applied revision
+    fixed in place, its file maybe renamed): the side's database must then be what the
+    changed file gives, so the final step takes it back with the side's own downgrade() and
+    applies it again. A revision no file held at the start (a squash given back the id the
+    database is on) applied nothing then: nothing to apply again."""
+    now = files_digest(side.sandbox)
+    before = _revision_files(start.side.sandbox, target)
+    return any(
+        revision in before and start.files.get(before[revision]) != now.get(relative)
+        for revision, relative in _revision_files(side.sandbox, target).items()
+    )
+
+
+def _revision_files(sandbox: Path, revisions: tuple[str, ...]) -> dict[str, str]:
+    """The file (relative to the sandbox) of each of ``revisions`` that the scripts hold."""
     from lessonkit.lesson.scripts import sandbox_script
 
-    now = files_digest(side.sandbox)
+    found = {}
     try:
-        script = sandbox_script(side.sandbox)
-        paths = [Path(script.get_revision(rev).path) for rev in target]
-    except (CourseError, CommandError, AttributeError):
-        return False
-    for path in paths:
-        try:
-            relative = path.resolve().relative_to(side.sandbox.resolve()).as_posix()
-        except ValueError:  # the ini names a folder outside the copy (an absolute path)
-            continue
-        if start_files.get(relative) != now.get(relative):
-            return True
-    return False
+        script = sandbox_script(sandbox)
+        for revision in revisions:
+            path = Path(script.get_revision(revision).path).resolve()
+            # A folder outside the copy (an absolute path in the ini) is nobody's fix.
+            if path.is_relative_to(sandbox.resolve()):
+                found[revision] = path.relative_to(sandbox.resolve()).as_posix()
+    except SCRIPT_ERRORS:
+        pass
+    return found
 
 
 def _outcome(
@@ -349,15 +360,13 @@ def _outcome(
     began: tuple[str, ...],
     target: tuple[str, ...],
     options: Options,
-    start_files: dict[str, str] | None = None,
+    start: Start | None = None,
 ) -> Outcome:
     outcome = Outcome()
     side.data_statements = []
     via = None
     same = target and sorted(began) == sorted(target) and options.apply != "stamp"
-    if same and (
-        options.reapply or (start_files is not None and _reapplies(side, target, start_files))
-    ):
+    if same and (options.reapply or (start is not None and _reapplies(side, target, start))):
         via = _parents(side, target)  # down with the side's own downgrade(), then up again
     with _recording_statements(side):
         outcome.steps["final"] = _step(side, began, target, options, via)
@@ -376,7 +385,7 @@ def _observe(side: Side, options: Options, outcome: Outcome, whole_run: bool) ->
             continue
         try:
             outcome.observed[index] = observer.observe(side)
-        except (CourseError, CommandError, SQLAlchemyError, OSError) as exc:
+        except (CourseError, CommandError, RevisionError, SQLAlchemyError, OSError) as exc:
             outcome.observed[index] = ("ошибка", str(exc).splitlines()[0] if str(exc) else "")
 
 
@@ -462,7 +471,7 @@ def _parents(side: Side, revisions: tuple[str, ...]) -> tuple[str, ...]:
             down = script.get_revision(revision).down_revision
             found |= set(down) if isinstance(down, tuple | list) else {down} if down else set()
         return tuple(sorted(found))
-    except (CourseError, CommandError, KeyError, AttributeError):
+    except SCRIPT_ERRORS:
         return revisions
 
 
@@ -481,7 +490,7 @@ def _ancestors(side: Side, revisions: tuple[str, ...]) -> set[str]:
                 if item.revision != revision:
                     found.add(item.revision)
         return found
-    except (CourseError, CommandError, KeyError):
+    except SCRIPT_ERRORS:
         return set()
 
 
