@@ -364,7 +364,12 @@ def hint_for(result: CommandResult) -> str:
         return f"{where} Исправьте строку и повторите команду."
     text = result.output + (str(result.error) if result.error else "")
     found = _matching_hint(text, result) or GENERIC
-    return f"{where} {found}" if where else found
+    return _after(where, found)
+
+
+def _after(where: str, hint: str) -> str:
+    """The hint as the sentence after «Ошибка в файле …, строка N: `…`.», capitalised."""
+    return f"{where} {hint[:1].upper()}{hint[1:]}" if where else hint
 
 
 # Hints that read the arguments of an Alembic command: no use for an error raised elsewhere.
@@ -381,7 +386,7 @@ def hint_for_error(error: BaseException) -> str | None:
     found = _matching_hint(text, result, skip=COMMAND_ONLY)
     where = error_location(result)
     if found and where:
-        return f"{where} {found}"
+        return _after(where, found)
     return found or (f"{where} Исправьте строку и выполните ячейку снова." if where else None)
 
 
