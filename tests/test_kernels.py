@@ -123,11 +123,11 @@ def test_kernel_interrupt_during_upgrade():
         # the cell is sent hit a loaded CI machine before create_table had run.
         marker = WORK_DIR / "90_two_kernels" / "inside_upgrade"
         marker.unlink(missing_ok=True)
-        timer = threading.Thread(target=_interrupt_when_exists, args=(marker, manager))
-        timer.start()
+        interrupter = threading.Thread(target=_interrupt_when_exists, args=(marker, manager))
+        interrupter.start()
         started = time.monotonic()
         interrupted = run(client, "%alembic upgrade head")
-        timer.join()
+        interrupter.join()
         assert time.monotonic() - started < 20
         assert interrupted["error"]["ename"] == "CommandInterrupted"
         text = interrupted["text"]

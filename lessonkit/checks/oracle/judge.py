@@ -342,14 +342,14 @@ def _revision_files(sandbox: Path, revisions: tuple[str, ...]) -> dict[str, str]
     """The file (relative to the sandbox) of each of ``revisions`` that the scripts hold."""
     from lessonkit.lesson.scripts import sandbox_script
 
-    found = {}
+    found, root = {}, sandbox.resolve()
     try:
         script = sandbox_script(sandbox)
         for revision in revisions:
             path = Path(script.get_revision(revision).path).resolve()
             # A folder outside the copy (an absolute path in the ini) is nobody's fix.
-            if path.is_relative_to(sandbox.resolve()):
-                found[revision] = path.relative_to(sandbox.resolve()).as_posix()
+            if path.is_relative_to(root):
+                found[revision] = path.relative_to(root).as_posix()
     except SCRIPT_ERRORS:
         pass
     return found
